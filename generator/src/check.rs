@@ -1,0 +1,283 @@
+//! Whole-document checks: every `$ref` resolves by its full JSON pointer,
+//! no ref chain loops, the document is OpenAPI 3.0, operation ids are unique
+//! and path templates are declared.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::Value;
+
+use crate::diag::{Code, Diagnostics, Severity};
+use crate::pointer::{self, RefError};
+use crate::source::SourceMap;
+use crate::walk;
+
+/// Runs every check on the (overlaid, normalized) document.
+pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    version(doc, map, diags);
+    refs(doc, map, diags);
+    operations(doc, map, diags);
+}
+
+fn version(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let Some(obj) = doc.as_object() else {
+        diags.at(
+            map,
+            Severity::Error,
+            Code::MissingField,
+            "",
+            "the document is not a mapping".to_string(),
+            "an OpenAPI document starts with `openapi: 3.0.3`",
+        );
+        return;
+    };
+    match obj.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0.") => {}
+        Some(v) => diags.at(
+            map,
+            Severity::Error,
+            Code::UnsupportedVersion,
+            "/openapi",
+            format!("`openapi: {v}` is not supported; this generator reads OpenAPI 3.0.x"),
+            "convert the document to OpenAPI 3.0.3",
+        ),
+        None if obj.contains_key("swagger") => diags.at(
+            map,
+            Severity::Error,
+            Code::UnsupportedVersion,
+            "/swagger",
+            "Swagger 2.0 documents are not supported".to_string(),
+            "convert the document to OpenAPI 3.0.3 (e.g. with swagger2openapi)",
+        ),
+        None => diags.at(
+            map,
+            Severity::Error,
+            Code::MissingField,
+            "",
+            "missing `openapi` version field".to_string(),
+            "add `openapi: 3.0.3`",
+        ),
+    }
+    for field in ["info", "paths"] {
+        if !obj.get(field).is_some_and(Value::is_object) {
+            diags.at(
+                map,
+                Severity::Error,
+                Code::MissingField,
+                "",
+                format!("missing `{field}` object"),
+                format!("add a `{field}:` mapping"),
+            );
+        }
+    }
+}
+
+/// Every `$ref` in the document with its pointer, skipping example values.
+pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
+    fn go(v: &Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push((ptr.clone(), r.clone()));
+                }
+                for (k, sub) in m {
+                    if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "x-examples") {
+                        continue;
+                    }
+                    let len = ptr.len();
+                    ptr.push('/');
+                    ptr.push_str(&pointer::escape(k));
+                    go(sub, ptr, out);
+                    ptr.truncate(len);
+                }
+            }
+            Value::Array(a) => {
+                for (i, sub) in a.iter().enumerate() {
+                    let len = ptr.len();
+                    ptr.push_str(&format!("/{i}"));
+                    go(sub, ptr, out);
+                    ptr.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    go(doc, &mut String::new(), &mut out);
+    out
+}
+
+fn refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    // Dangling targets are grouped: one error per missing target, at its first use.
+    let mut dangling: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut chains_checked = HashSet::new();
+    for (at, r) in collect_refs(doc) {
+        let ref_ptr = format!("{at}/$ref");
+        match pointer::parse_ref(&r) {
+            Err(RefError::External) => diags.at(
+                map,
+                Severity::Error,
+                Code::ExternalRef,
+                &ref_ptr,
+                format!("`$ref: {r}` points outside this document"),
+                "bundle the referenced document into this one (external refs are not supported)",
+            ),
+            Err(RefError::Invalid(why)) => diags.at(
+                map,
+                Severity::Error,
+                Code::InvalidPointer,
+                &ref_ptr,
+                format!("`$ref: {r}` is not a valid JSON pointer: {why}"),
+                "write `#/components/schemas/Name`; escape `~` as `~0` and `/` as `~1`",
+            ),
+            Ok(tokens) => match pointer::get(doc, &tokens) {
+                None => dangling.entry(r.clone()).or_default().push(ref_ptr),
+                Some(target) => {
+                    if chains_checked.insert(r.clone()) {
+                        ref_chain(doc, &r, target, &ref_ptr, map, diags);
+                    }
+                }
+            },
+        }
+    }
+    for (target, uses) in dangling {
+        let first = &uses[0];
+        let more =
+            if uses.len() > 1 { format!(" (used {} times; this is the first use)", uses.len()) } else { String::new() };
+        let missing = deepest_existing(doc, &target);
+        diags.at(
+            map,
+            Severity::Error,
+            Code::DanglingRef,
+            first,
+            format!("`$ref: {target}` points at nothing{more}"),
+            format!("define the target (an overlay can add it) or point the ref at an existing schema; {missing}"),
+        );
+    }
+}
+
+/// Says which prefix of a dangling pointer exists, to help the fix.
+fn deepest_existing(doc: &Value, r: &str) -> String {
+    let Ok(tokens) = pointer::parse_ref(r) else { return String::new() };
+    for n in (0..tokens.len()).rev() {
+        if pointer::get(doc, &tokens[..n]).is_some() {
+            let p = pointer::to_pointer(&tokens[..n]);
+            return format!("`#{}` exists but has no `{}`", p, tokens[n]);
+        }
+    }
+    String::new()
+}
+
+/// Follows a chain of pure refs; a loop that never reaches a schema is an error.
+fn ref_chain<'a>(
+    doc: &'a Value,
+    first: &str,
+    mut target: &'a Value,
+    at: &str,
+    map: &SourceMap,
+    diags: &mut Diagnostics,
+) {
+    let mut seen = BTreeSet::from([first.to_string()]);
+    while let Some(Value::String(next)) = target.get("$ref") {
+        if !seen.insert(next.clone()) {
+            let chain: Vec<&str> = seen.iter().map(String::as_str).collect();
+            diags.at(
+                map,
+                Severity::Error,
+                Code::RefCycle,
+                at,
+                format!("`$ref: {first}` never reaches a schema: the refs {chain:?} only point at each other"),
+                "make one of them a real schema",
+            );
+            return;
+        }
+        let Some(t) = pointer::parse_ref(next).ok().and_then(|tk| pointer::get(doc, &tk)) else { return };
+        target = t;
+    }
+}
+
+fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let ops = walk::operations(doc);
+    let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut without = Vec::new();
+    for (path, _method, op_ptr) in &ops {
+        let op = pointer::get_ptr(doc, op_ptr).unwrap_or(&Value::Null);
+        match op.get("operationId").and_then(Value::as_str) {
+            Some(id) => ids.entry(id.to_string()).or_default().push(op_ptr.clone()),
+            None => without.push(op_ptr.clone()),
+        }
+        // Every {param} in the template needs a path parameter (operation or path level).
+        let item_ptr = pointer::split_last(op_ptr).map(|(p, _)| p.to_string()).unwrap_or_default();
+        let mut declared = BTreeSet::new();
+        for base in [&item_ptr, op_ptr] {
+            if let Some(Value::Array(ps)) = pointer::get_ptr(doc, &format!("{base}/parameters")) {
+                for p in ps {
+                    let p = resolve_param(doc, p);
+                    if p.get("in").and_then(Value::as_str) == Some("path") {
+                        if let Some(n) = p.get("name").and_then(Value::as_str) {
+                            declared.insert(n.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        for name in template_params(path) {
+            if !declared.contains(&name) {
+                diags.at(
+                    map,
+                    Severity::Error,
+                    Code::UndeclaredPathParam,
+                    op_ptr,
+                    format!("path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"),
+                    "add a parameter with `in: path`, `required: true` and a schema",
+                );
+            }
+        }
+    }
+    if !without.is_empty() {
+        diags.at(
+            map,
+            Severity::Warning,
+            Code::MissingOperationId,
+            "/paths",
+            format!(
+                "{} of {} operations have no operationId; method names are derived from method and path",
+                without.len(),
+                ops.len()
+            ),
+            "give every operation an `operationId` (an overlay can add them) so names stay stable when paths change",
+        );
+    }
+    for (id, uses) in ids {
+        if uses.len() > 1 {
+            for u in &uses[1..] {
+                diags.at(
+                    map,
+                    Severity::Error,
+                    Code::DuplicateOperationId,
+                    &format!("{u}/operationId"),
+                    format!("operationId `{id}` is also used at #{}", uses[0]),
+                    "operationIds must be unique",
+                );
+            }
+        }
+    }
+}
+
+fn resolve_param<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
+    match p.get("$ref").and_then(Value::as_str).and_then(|r| pointer::parse_ref(r).ok()) {
+        Some(t) => pointer::get(doc, &t).unwrap_or(p),
+        None => p,
+    }
+}
+
+/// `{name}`s in a path template.
+pub fn template_params(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(rest[i + 1..i + j].to_string());
+        rest = &rest[i + j + 1..];
+    }
+    out
+}

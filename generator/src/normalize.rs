@@ -1,0 +1,457 @@
+//! Normalization: deviations from OpenAPI 3.0 that can be interpreted
+//! safely are rewritten into 3.0 (each with a located warning); what cannot
+//! be interpreted safely is an error, never a guess.
+
+use serde_json::{Map, Value};
+
+use crate::diag::{Code, Diagnostics, Severity};
+use crate::pointer::{self, join};
+use crate::source::SourceMap;
+use crate::walk;
+
+const NUMERIC: [&str; 9] = [
+    "maxItems",
+    "minItems",
+    "maxLength",
+    "minLength",
+    "maxProperties",
+    "minProperties",
+    "minimum",
+    "maximum",
+    "multipleOf",
+];
+const BOOLEAN: [&str; 6] = ["nullable", "uniqueItems", "readOnly", "writeOnly", "deprecated", "exclusiveMaximum"];
+const TYPES: [&str; 6] = ["string", "number", "integer", "boolean", "array", "object"];
+/// Keywords from later JSON Schema drafts that change validation in ways 3.0 cannot express.
+const UNSUPPORTED: [&str; 10] = [
+    "if",
+    "then",
+    "else",
+    "prefixItems",
+    "$defs",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "dependentRequired",
+    "dependentSchemas",
+    "contains",
+];
+
+/// Normalizes `doc` in place.
+pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let ptrs = walk::schema_pointers(doc);
+    // Children before parents: a parent may drop a `oneOf` branch, which must not
+    // shift pointers that are still to be visited.
+    for ptr in ptrs.iter().rev() {
+        let Some(node) = pointer::get_ptr_mut(doc, ptr) else { continue };
+        match node {
+            Value::Object(obj) => schema(obj, ptr, map, diags),
+            other => diags.at(
+                map,
+                Severity::Error,
+                Code::InvalidType,
+                ptr,
+                format!("a schema must be an object, found {}", kind(other)),
+                "write the schema as a mapping, e.g. `{type: string}`",
+            ),
+        }
+    }
+    parameters(doc, map, diags);
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut Diagnostics) {
+    if obj.contains_key("$ref") {
+        return;
+    }
+    let warn = |diags: &mut Diagnostics, code, at: &str, msg: String, hint: &str| {
+        diags.at(map, Severity::Warning, code, at, msg, hint)
+    };
+    let error = |diags: &mut Diagnostics, code, at: &str, msg: String, hint: &str| {
+        diags.at(map, Severity::Error, code, at, msg, hint)
+    };
+
+    for kw in NUMERIC {
+        let at = join(ptr, kw);
+        match obj.get(kw) {
+            Some(Value::String(s)) => match s.trim().parse::<f64>() {
+                Ok(n) => {
+                    let num = if n.fract() == 0.0 && n.abs() < 9e15 { Value::from(n as i64) } else { Value::from(n) };
+                    warn(
+                        diags,
+                        Code::NumericString,
+                        &at,
+                        format!("`{kw}` is the string '{s}'; read as the number {num}"),
+                        "write the number without quotes",
+                    );
+                    obj.insert(kw.to_string(), num);
+                }
+                Err(_) => error(
+                    diags,
+                    Code::InvalidType,
+                    &at,
+                    format!("`{kw}` must be a number, found the string '{s}'"),
+                    "write a number",
+                ),
+            },
+            Some(Value::Number(_)) | None => {}
+            Some(other) => error(
+                diags,
+                Code::InvalidType,
+                &at,
+                format!("`{kw}` must be a number, found {}", kind(other)),
+                "write a number",
+            ),
+        }
+    }
+    for kw in BOOLEAN {
+        let at = join(ptr, kw);
+        match obj.get(kw) {
+            Some(Value::String(s)) if s == "true" || s == "false" => {
+                warn(
+                    diags,
+                    Code::InvalidType,
+                    &at,
+                    format!("`{kw}` is the string '{s}'; read as a boolean"),
+                    "write true or false without quotes",
+                );
+                let b = s == "true";
+                obj.insert(kw.to_string(), Value::Bool(b));
+            }
+            Some(Value::Bool(_)) | None => {}
+            Some(other) => error(
+                diags,
+                Code::InvalidType,
+                &at,
+                format!("`{kw}` must be a boolean, found {}", kind(other)),
+                "write true or false",
+            ),
+        }
+    }
+    if let Some(Value::Number(n)) = obj.get("exclusiveMinimum").cloned() {
+        warn(diags, Code::UnsupportedKeyword, &join(ptr, "exclusiveMinimum"), format!("numeric `exclusiveMinimum: {n}` is JSON Schema draft 6+; read as `minimum: {n}, exclusiveMinimum: true`"), "use OpenAPI 3.0's boolean form");
+        obj.insert("minimum".into(), Value::Number(n));
+        obj.insert("exclusiveMinimum".into(), Value::Bool(true));
+    }
+    if let Some(c) = obj.remove("const") {
+        warn(
+            diags,
+            Code::UnsupportedKeyword,
+            &join(ptr, "const"),
+            "`const` is not in OpenAPI 3.0; read as a one-value `enum`".into(),
+            "write `enum: [value]`",
+        );
+        obj.insert("enum".into(), Value::Array(vec![c]));
+    }
+    if obj.remove("$schema").is_some() {
+        warn(
+            diags,
+            Code::UnsupportedKeyword,
+            &join(ptr, "$schema"),
+            "`$schema` is not allowed in an OpenAPI 3.0 schema; ignored".into(),
+            "delete the keyword",
+        );
+    }
+    for kw in UNSUPPORTED {
+        if obj.contains_key(kw) {
+            error(
+                diags,
+                Code::UnsupportedKeyword,
+                &join(ptr, kw),
+                format!("`{kw}` is not part of OpenAPI 3.0 and cannot be interpreted safely"),
+                "rewrite the schema with OpenAPI 3.0 keywords (allOf/oneOf/anyOf, properties, items)",
+            );
+        }
+    }
+
+    // `type`: a string from the list; a list with `null` means nullable.
+    match obj.get("type").cloned() {
+        Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
+        Some(Value::String(t)) if t == "null" => {} // handled by the parent's oneOf/anyOf, or reported below
+        Some(Value::String(t)) => error(
+            diags,
+            Code::InvalidType,
+            &join(ptr, "type"),
+            format!("unknown type `{t}`"),
+            "use one of string, number, integer, boolean, array, object",
+        ),
+        Some(Value::Array(list)) => {
+            let names: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+            let non_null: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
+            if names.len() == list.len() && non_null.len() == 1 && TYPES.contains(&non_null[0]) {
+                warn(
+                    diags,
+                    Code::NullType,
+                    &join(ptr, "type"),
+                    format!("type list {names:?} read as `type: {}` with `nullable: true`", non_null[0]),
+                    "OpenAPI 3.0 has no type lists: write `type: X` and `nullable: true`",
+                );
+                let t = non_null[0].to_string();
+                obj.insert("type".into(), Value::String(t));
+                if names.len() > 1 {
+                    obj.insert("nullable".into(), Value::Bool(true));
+                }
+            } else {
+                error(
+                    diags,
+                    Code::InvalidType,
+                    &join(ptr, "type"),
+                    format!("type list {list:?} cannot be expressed as one OpenAPI 3.0 type"),
+                    "split the alternatives into `oneOf`",
+                );
+            }
+        }
+        Some(other) => error(
+            diags,
+            Code::InvalidType,
+            &join(ptr, "type"),
+            format!("`type` must be a string, found {}", kind(&other)),
+            "write e.g. `type: string`",
+        ),
+        None => {}
+    }
+
+    // `type: 'null'` inside oneOf/anyOf means the parent is nullable.
+    for kw in ["oneOf", "anyOf"] {
+        let Some(Value::Array(branches)) = obj.get_mut(kw) else {
+            if let Some(v) = obj.get(kw) {
+                error(
+                    diags,
+                    Code::InvalidType,
+                    &join(ptr, kw),
+                    format!("`{kw}` must be a list of schemas, found {}", kind(v)),
+                    "write a list",
+                );
+            }
+            continue;
+        };
+        let mut removed = false;
+        let mut i = 0;
+        let mut idx = 0;
+        branches.retain(|b| {
+            let is_null =
+                b.get("type").and_then(Value::as_str) == Some("null") && b.as_object().is_some_and(|o| o.len() == 1);
+            if is_null {
+                warn(
+                    diags,
+                    Code::NullType,
+                    &format!("{}/{idx}", join(ptr, kw)),
+                    format!("`type: 'null'` inside `{kw}` read as `nullable: true`"),
+                    "OpenAPI 3.0 has no null type: remove the branch and set `nullable: true`",
+                );
+                removed = true;
+            } else {
+                i += 1;
+            }
+            idx += 1;
+            !is_null
+        });
+        if removed {
+            obj.insert("nullable".into(), Value::Bool(true));
+        }
+        if i == 0 {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, kw),
+                format!("`{kw}` has no alternative besides null"),
+                "describe the non-null value",
+            );
+        }
+    }
+    let in_alternative = pointer::split_last(ptr)
+        .and_then(|(parent, last)| {
+            last.parse::<usize>().ok().map(|_| parent.ends_with("/oneOf") || parent.ends_with("/anyOf"))
+        })
+        .unwrap_or(false);
+    if obj.get("type").and_then(Value::as_str) == Some("null") && !in_alternative {
+        error(
+            diags,
+            Code::InvalidType,
+            &join(ptr, "type"),
+            "`type: 'null'` outside `oneOf`/`anyOf` cannot be expressed in OpenAPI 3.0".into(),
+            "give the value's real type and `nullable: true`",
+        );
+    }
+
+    // patternProperties -> additionalProperties + x-pattern-properties (keeps the key pattern).
+    if let Some(pp) = obj.remove("patternProperties") {
+        let at = join(ptr, "patternProperties");
+        match pp {
+            Value::Object(patterns) if !patterns.is_empty() => {
+                let names: Vec<&String> = patterns.keys().collect();
+                warn(diags, Code::PatternProperties, &at, format!("`patternProperties` {names:?} read as a map whose keys match the pattern"), "OpenAPI 3.0 has no patternProperties; it is kept as `x-pattern-properties` and `additionalProperties`");
+                let value_schema = if patterns.len() == 1 {
+                    patterns.values().next().cloned().unwrap_or(Value::Bool(true))
+                } else {
+                    Value::Object(Map::new())
+                };
+                if matches!(obj.get("additionalProperties"), None | Some(Value::Bool(false))) {
+                    obj.insert("additionalProperties".into(), value_schema);
+                }
+                obj.insert("x-pattern-properties".into(), Value::Object(patterns));
+            }
+            Value::Object(_) => {}
+            other => error(
+                diags,
+                Code::InvalidType,
+                &at,
+                format!("`patternProperties` must be a mapping, found {}", kind(&other)),
+                "write pattern: schema pairs",
+            ),
+        }
+    }
+
+    // Structural keyword types.
+    if let Some(v) = obj.get("properties") {
+        if !v.is_object() {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, "properties"),
+                format!("`properties` must be a mapping, found {}", kind(v)),
+                "write name: schema pairs",
+            );
+        }
+    }
+    if let Some(v) = obj.get("required") {
+        if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, "required"),
+                format!("`required` must be a list of property names, found {}", kind(v)),
+                "write `required: [a, b]`",
+            );
+        }
+    }
+    if let Some(v) = obj.get("enum") {
+        if !v.is_array() {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, "enum"),
+                format!("`enum` must be a list, found {}", kind(v)),
+                "write `enum: [a, b]`",
+            );
+        }
+    }
+    if let Some(v) = obj.get("items") {
+        if !v.is_object() {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, "items"),
+                format!("`items` must be one schema, found {}", kind(v)),
+                "OpenAPI 3.0 has no tuple form: write one schema",
+            );
+        }
+    }
+    if obj.get("type").and_then(Value::as_str) == Some("array") && !obj.contains_key("items") {
+        warn(
+            diags,
+            Code::MissingField,
+            ptr,
+            "an array schema has no `items`; read as a list of any values".into(),
+            "add `items: {}` (or the item schema): OpenAPI 3.0 requires `items`",
+        );
+        obj.insert("items".into(), Value::Object(Map::new()));
+    }
+    if let Some(v) = obj.get("additionalProperties") {
+        if !v.is_object() && !v.is_boolean() {
+            error(
+                diags,
+                Code::InvalidType,
+                &join(ptr, "additionalProperties"),
+                format!("`additionalProperties` must be a boolean or a schema, found {}", kind(v)),
+                "write true, false or a schema",
+            );
+        }
+    }
+
+    // `default` and `example` must fit the type.
+    let ty = obj.get("type").and_then(Value::as_str).map(str::to_string);
+    for (kw, code) in [("default", Code::DefaultTypeMismatch), ("example", Code::ExampleTypeMismatch)] {
+        if let (Some(t), Some(v)) = (&ty, obj.get(kw)) {
+            if !fits(t, v) && !(v.is_null() && obj.get("nullable") == Some(&Value::Bool(true))) {
+                warn(
+                    diags,
+                    code,
+                    &join(ptr, kw),
+                    format!("`{kw}` {v} does not match `type: {t}`"),
+                    "make the value match the type, or fix the type",
+                );
+            }
+        }
+    }
+}
+
+/// Does `v` fit the OpenAPI type `t`?
+pub fn fits(t: &str, v: &Value) -> bool {
+    match t {
+        "string" => v.is_string(),
+        "integer" => v.as_i64().is_some() || v.as_u64().is_some(),
+        "number" => v.is_number(),
+        "boolean" => v.is_boolean(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        _ => true,
+    }
+}
+
+fn parameters(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let mut ptrs = Vec::new();
+    for (_, _, op) in walk::operations(doc) {
+        let item = pointer::split_last(&op).map(|(p, _)| p.to_string()).unwrap_or_default();
+        for base in [item, op] {
+            if let Some(Value::Array(ps)) = pointer::get_ptr(doc, &format!("{base}/parameters")) {
+                for i in 0..ps.len() {
+                    ptrs.push(format!("{base}/parameters/{i}"));
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(ps)) = pointer::get_ptr(doc, "/components/parameters") {
+        ptrs.extend(ps.keys().map(|k| join("/components/parameters", k)));
+    }
+    ptrs.sort();
+    ptrs.dedup();
+    for ptr in ptrs {
+        let Some(Value::Object(p)) = pointer::get_ptr_mut(doc, &ptr) else { continue };
+        if p.contains_key("$ref") {
+            continue;
+        }
+        let name = p.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+        match p.get("in").and_then(Value::as_str) {
+            Some("path" | "query" | "header" | "cookie") => {}
+            other => diags.at(
+                map,
+                Severity::Error,
+                Code::InvalidType,
+                &join(&ptr, "in"),
+                format!("parameter `{name}` has `in: {}`", other.unwrap_or("(missing)")),
+                "use path, query, header or cookie",
+            ),
+        }
+        if !p.contains_key("schema") && !p.contains_key("content") {
+            diags.at(
+                map,
+                Severity::Warning,
+                Code::ParameterWithoutSchema,
+                &ptr,
+                format!("parameter `{name}` has neither `schema` nor `content`; read as a free-form value"),
+                "add a `schema` (an overlay can do this without editing the spec)",
+            );
+            p.insert("schema".into(), Value::Object(Map::new()));
+        }
+    }
+}

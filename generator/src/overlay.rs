@@ -1,0 +1,230 @@
+//! OpenAPI Overlay 1.0: JSONPath-targeted `update` and `remove` actions,
+//! applied in order. Targets are RFC 9535 JSONPath, evaluated by the
+//! `serde_json_path` crate.
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::diag::{Code, Diagnostics, Severity};
+use crate::pointer;
+use crate::source::{SourceFile, SourceMap};
+
+/// Applies one overlay file to `doc`, recording grafted values in `map`.
+pub fn apply(doc: &mut Value, overlay: SourceFile, map: &mut SourceMap, diags: &mut Diagnostics) {
+    let file = map.add_file(overlay);
+    let ov = map.file(file).value.clone();
+    let err = |diags: &mut Diagnostics, map: &SourceMap, ptr: &str, msg: String, hint: &str| {
+        let loc = map.locate_in(file, ptr);
+        diags.push(crate::diag::Diagnostic {
+            severity: Severity::Error,
+            code: Code::OverlayInvalid,
+            message: msg,
+            file: loc.file,
+            line: loc.line,
+            column: loc.column,
+            pointer: ptr.to_string(),
+            hint: hint.to_string(),
+        });
+    };
+    let Some(obj) = ov.as_object() else {
+        err(diags, map, "", "an overlay must be a mapping".into(), "start the file with `overlay: 1.0.0`");
+        return;
+    };
+    match obj.get("overlay").and_then(Value::as_str) {
+        Some(v) if v.starts_with("1.") => {}
+        Some(v) => err(diags, map, "/overlay", format!("unsupported overlay version `{v}`"), "use `overlay: 1.0.0`"),
+        None => err(diags, map, "", "missing `overlay` version field".into(), "add `overlay: 1.0.0`"),
+    }
+    if !obj.get("info").is_some_and(Value::is_object) {
+        err(diags, map, "", "missing `info` object".into(), "add `info: {title: ..., version: ...}`");
+    }
+    let Some(actions) = obj.get("actions").and_then(Value::as_array) else {
+        err(diags, map, "", "missing `actions` list".into(), "add `actions:` with at least one action");
+        return;
+    };
+    for (i, action) in actions.iter().enumerate() {
+        let aptr = format!("/actions/{i}");
+        let name = action
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| format!("action {i} ({})", d.lines().next().unwrap_or("").chars().take(80).collect::<String>()))
+            .unwrap_or_else(|| format!("action {i}"));
+        let Some(target) = action.get("target").and_then(Value::as_str) else {
+            err(diags, map, &aptr, format!("{name} has no string `target`"), "add a JSONPath target such as `$.paths`");
+            continue;
+        };
+        let path = match JsonPath::parse(target) {
+            Ok(p) => p,
+            Err(e) => {
+                let loc = map.locate_in(file, &format!("{aptr}/target"));
+                diags.push(crate::diag::Diagnostic {
+                    severity: Severity::Error,
+                    code: Code::OverlayJsonPath,
+                    message: format!("{name}: `{target}` is not a valid RFC 9535 JSONPath: {e}"),
+                    file: loc.file,
+                    line: loc.line,
+                    column: loc.column,
+                    pointer: format!("{aptr}/target"),
+                    hint: "write the target as RFC 9535 JSONPath, e.g. `$.paths['/pets'].get`".into(),
+                });
+                continue;
+            }
+        };
+        let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+        let update = action.get("update");
+        if !remove && update.is_none() {
+            err(
+                diags,
+                map,
+                &aptr,
+                format!("{name} has neither `update` nor `remove: true`"),
+                "add an `update` value or `remove: true`",
+            );
+            continue;
+        }
+        let targets: Vec<String> = path.query_located(doc).locations().map(|l| l.to_json_pointer()).collect();
+        if targets.is_empty() {
+            let loc = map.locate_in(file, &format!("{aptr}/target"));
+            diags.push(crate::diag::Diagnostic {
+                severity: Severity::Warning,
+                code: Code::OverlayTargetUnmatched,
+                message: format!("{name}: target `{target}` matched nothing"),
+                file: loc.file,
+                line: loc.line,
+                column: loc.column,
+                pointer: format!("{aptr}/target"),
+                hint: "the spec changed under this repair: check whether it is still needed, then update or delete the action".into(),
+            });
+            continue;
+        }
+        if remove {
+            // Remove deepest-first and, within an array, highest index first, so earlier removals do not shift later ones.
+            let mut targets = targets;
+            targets.sort_by(|a, b| pointer_order(b, a));
+            for t in targets {
+                remove_at(doc, &t);
+            }
+        } else if let Some(update) = update {
+            for t in targets {
+                if let Some(node) = pointer::get_ptr_mut(doc, &t) {
+                    merge(node, update, &t, &format!("{aptr}/update"), file, map);
+                }
+            }
+        }
+    }
+}
+
+/// Orders pointers token by token, numeric tokens numerically, so a reverse
+/// sort removes children before parents and higher array indices first.
+fn pointer_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |p: &str| -> Vec<(u8, usize, String)> {
+        p.split('/')
+            .map(|t| match t.parse::<usize>() {
+                Ok(n) => (0, n, String::new()),
+                Err(_) => (1, 0, t.to_string()),
+            })
+            .collect()
+    };
+    key(a).cmp(&key(b))
+}
+
+fn remove_at(doc: &mut Value, ptr: &str) {
+    let Some((parent, last)) = pointer::split_last(ptr) else { return };
+    match pointer::get_ptr_mut(doc, parent) {
+        Some(Value::Object(m)) => {
+            m.shift_remove(&last);
+        }
+        Some(Value::Array(a)) => {
+            if let Ok(i) = last.parse::<usize>() {
+                if i < a.len() {
+                    a.remove(i);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Overlay merge: objects merge recursively, arrays get the update appended,
+/// anything else is replaced. Every grafted value is recorded in `map`.
+fn merge(node: &mut Value, update: &Value, doc_ptr: &str, ov_ptr: &str, file: usize, map: &mut SourceMap) {
+    match (node, update) {
+        (Value::Object(target), Value::Object(upd)) => {
+            for (k, v) in upd {
+                let d = pointer::join(doc_ptr, k);
+                let o = pointer::join(ov_ptr, k);
+                match target.get_mut(k) {
+                    Some(existing @ Value::Object(_)) if v.is_object() => merge(existing, v, &d, &o, file, map),
+                    _ => {
+                        target.insert(k.clone(), v.clone());
+                        map.graft(&d, file, &o);
+                    }
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(items)) => {
+            for (j, v) in items.iter().enumerate() {
+                map.graft(&format!("{doc_ptr}/{}", target.len()), file, &format!("{ov_ptr}/{j}"));
+                target.push(v.clone());
+            }
+        }
+        (Value::Array(target), v) => {
+            map.graft(&format!("{doc_ptr}/{}", target.len()), file, ov_ptr);
+            target.push(v.clone());
+        }
+        (node, v) => {
+            *node = v.clone();
+            map.graft(doc_ptr, file, ov_ptr);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(doc: Value, overlay: &str) -> (Value, Vec<crate::diag::Diagnostic>) {
+        let spec = SourceFile { name: "spec.yml".into(), value: doc.clone(), positions: Default::default() };
+        let mut map = SourceMap::new(spec);
+        let mut diags = Diagnostics::new();
+        let mut doc = doc;
+        apply(&mut doc, SourceFile::parse("ov.yml", overlay).unwrap(), &mut map, &mut diags);
+        (doc, diags.into_sorted())
+    }
+
+    #[test]
+    fn update_merges_and_filter_rewrites_refs() {
+        let (doc, d) = run(
+            json!({"a": {"x": 1, "n": {"k": 1}}, "l": [{"$ref": "#/old"}, {"b": {"$ref": "#/old"}}]}),
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.a\n  update: {y: 2, n: {j: 2}}\n- target: \"$..[?@['$ref']=='#/old']\"\n  update: {$ref: '#/new'}\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            doc,
+            json!({"a": {"x": 1, "y": 2, "n": {"k": 1, "j": 2}}, "l": [{"$ref": "#/new"}, {"b": {"$ref": "#/new"}}]})
+        );
+    }
+
+    #[test]
+    fn remove_and_unmatched_warning() {
+        let (doc, d) = run(
+            json!({"l": [1, 2, 3], "m": {"x": 1}}),
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.l[0,2]\n  remove: true\n- target: $.m.x\n  remove: true\n- target: $.nothing\n  description: stale repair\n  update: {a: 1}\n",
+        );
+        assert_eq!(doc, json!({"l": [2], "m": {}}));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::OverlayTargetUnmatched);
+        assert!(d[0].message.contains("stale repair"));
+        assert_eq!(d[0].line, 9);
+    }
+
+    #[test]
+    fn array_target_appends() {
+        let (doc, _) = run(
+            json!({"tags": [{"name": "a"}]}),
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n- target: $.tags\n  update: [{name: b}]\n",
+        );
+        assert_eq!(doc, json!({"tags": [{"name": "a"}, {"name": "b"}]}));
+    }
+}

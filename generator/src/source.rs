@@ -1,0 +1,324 @@
+//! Loading YAML and JSON into `serde_json::Value`, with a map from every
+//! JSON pointer back to the line and column it came from.
+//!
+//! Values come from serde_yaml (anchors and aliases resolved, `<<` merge keys
+//! applied) or serde_json; locations come from a second pass over
+//! yaml-rust2's marked event stream, which sees the same tree, including
+//! aliases, whose nodes are located at their anchor's definition.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::pointer;
+
+/// A 1-based position in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// A loaded file: its name, value and pointer locations.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given by the user.
+    pub name: String,
+    /// The parsed document.
+    pub value: Value,
+    /// Pointer -> position of the key (or item) that introduces the node.
+    pub positions: HashMap<String, Pos>,
+}
+
+/// Where a diagnostic is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// File name.
+    pub file: String,
+    /// 1-based line (0 if unknown).
+    pub line: usize,
+    /// 1-based column (0 if unknown).
+    pub column: usize,
+}
+
+impl SourceFile {
+    /// Reads and parses a file. JSON is recognised by a leading `{` or `[`.
+    pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Diagnostic {
+            severity: Severity::Error,
+            code: Code::Io,
+            message: format!("cannot read {name}: {e}"),
+            file: name.clone(),
+            line: 0,
+            column: 0,
+            pointer: String::new(),
+            hint: "check the path and that the file is UTF-8 text".into(),
+        })?;
+        SourceFile::parse(&name, &text)
+    }
+
+    /// Parses text that came from `name`.
+    pub fn parse(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
+        let syntax = |line: usize, column: usize, message: String, hint: &str| Diagnostic {
+            severity: Severity::Error,
+            code: Code::Syntax,
+            message,
+            file: name.to_string(),
+            line,
+            column,
+            pointer: String::new(),
+            hint: hint.to_string(),
+        };
+        let trimmed = text.trim_start();
+        let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            serde_json::from_str::<Value>(text).map_err(|e| {
+                syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
+            })?
+        } else {
+            let mut y: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+                let (l, c) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                syntax(l, c, format!("invalid YAML: {e}"), "fix the YAML syntax at this position")
+            })?;
+            y.apply_merge().map_err(|e| {
+                syntax(
+                    1,
+                    1,
+                    format!("invalid YAML merge key: {e}"),
+                    "a `<<` merge key needs a mapping or a list of mappings",
+                )
+            })?;
+            yaml_to_json(y)
+        };
+        let positions = index_positions(text);
+        Ok(SourceFile { name: name.to_string(), value, positions })
+    }
+
+    /// The position of `pointer`, or of its nearest located ancestor.
+    pub fn position(&self, mut ptr: &str) -> Pos {
+        loop {
+            if let Some(p) = self.positions.get(ptr) {
+                return *p;
+            }
+            match ptr.rfind('/') {
+                Some(i) => ptr = &ptr[..i],
+                None => return Pos { line: 1, column: 1 },
+            }
+        }
+    }
+}
+
+fn yaml_to_json(v: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                out.insert(yaml_key(k), yaml_to_json(v));
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_json(t.value),
+    }
+}
+
+fn yaml_key(k: serde_yaml::Value) -> String {
+    use serde_yaml::Value as Y;
+    match k {
+        Y::String(s) => s,
+        Y::Bool(b) => b.to_string(),
+        Y::Number(n) => n.to_string(),
+        Y::Null => "null".to_string(),
+        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+    }
+}
+
+/// Walks yaml-rust2's events and records, for every node, the position of
+/// the key or sequence item that introduces it.
+fn index_positions(text: &str) -> HashMap<String, Pos> {
+    let mut rec = Indexer::default();
+    let mut parser = Parser::new_from_str(text);
+    // Syntax errors were already reported by serde_yaml; a partial index is fine.
+    let _ = parser.load(&mut rec, false);
+    rec.positions.entry(String::new()).or_insert(Pos { line: 1, column: 1 });
+    rec.positions
+}
+
+enum Frame {
+    Map { ptr: String, key: Option<String>, anchor: usize, start: usize },
+    Seq { ptr: String, index: usize, anchor: usize, start: usize },
+}
+
+#[derive(Default)]
+struct Indexer {
+    stack: Vec<Frame>,
+    positions: HashMap<String, Pos>,
+    /// Every (pointer, pos) recorded, in order, so anchored subtrees can be replayed.
+    log: Vec<(String, Pos)>,
+    anchors: BTreeMap<usize, (String, Vec<(String, Pos)>)>,
+    done: bool,
+}
+
+impl Indexer {
+    fn record(&mut self, ptr: String, pos: Pos) {
+        self.positions.entry(ptr.clone()).or_insert(pos);
+        self.log.push((ptr, pos));
+    }
+
+    /// Pointer of the node starting now, or None if it is a mapping key.
+    fn node_pointer(&mut self, mark: Marker, key_text: Option<&str>) -> Option<String> {
+        let pos = Pos { line: mark.line(), column: mark.col() + 1 };
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Map { ptr, key, .. }) => match key.take() {
+                None => {
+                    let k = key_text.unwrap_or("").to_string();
+                    let child = format!("{}/{}", ptr, pointer::escape(&k));
+                    *key = Some(k);
+                    self.record(child, pos);
+                    None
+                }
+                Some(k) => Some(format!("{}/{}", ptr, pointer::escape(&k))),
+            },
+            Some(Frame::Seq { ptr, index, .. }) => {
+                let child = format!("{}/{}", ptr, index);
+                *index += 1;
+                self.record(child.clone(), pos);
+                Some(child)
+            }
+        }
+    }
+
+    fn finish(&mut self, ptr: &str, anchor: usize, start: usize) {
+        if anchor > 0 {
+            let entries = self.log[start..]
+                .iter()
+                .filter_map(|(p, pos)| p.strip_prefix(ptr).map(|rest| (rest.to_string(), *pos)))
+                .collect();
+            self.anchors.insert(anchor, (ptr.to_string(), entries));
+        }
+        // After a value completes in a mapping, the next scalar is a key again.
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = None;
+        }
+    }
+}
+
+impl MarkedEventReceiver for Indexer {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.done {
+            return;
+        }
+        match ev {
+            Event::Scalar(text, _, anchor, _) => {
+                if let Some(ptr) = self.node_pointer(mark, Some(&text)) {
+                    let start = self.log.len();
+                    self.finish(&ptr, anchor, start);
+                }
+            }
+            Event::Alias(id) => {
+                if let Some(ptr) = self.node_pointer(mark, None) {
+                    if let Some((_, entries)) = self.anchors.get(&id).cloned() {
+                        for (rest, pos) in entries {
+                            if !rest.is_empty() {
+                                self.record(format!("{ptr}{rest}"), pos);
+                            }
+                        }
+                    }
+                    let start = self.log.len();
+                    self.finish(&ptr, 0, start);
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                let start = self.log.len();
+                self.stack.push(Frame::Map { ptr, key: None, anchor, start });
+            }
+            Event::SequenceStart(anchor, _) => {
+                let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                let start = self.log.len();
+                self.stack.push(Frame::Seq { ptr, index: 0, anchor, start });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                if let Some(Frame::Map { ptr, anchor, start, .. } | Frame::Seq { ptr, anchor, start, .. }) =
+                    self.stack.pop()
+                {
+                    self.finish(&ptr, anchor, start);
+                }
+            }
+            Event::DocumentEnd => self.done = true,
+            _ => {}
+        }
+    }
+}
+
+/// Maps pointers of the working document to files and positions.
+///
+/// The working document starts as the spec; overlay actions graft values
+/// from the overlay file at some pointers, and those pointers then map into
+/// the overlay file.
+#[derive(Debug, Clone)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+    /// (pointer prefix in the document, file index, pointer prefix in that file); later wins.
+    origins: Vec<(String, usize, String)>,
+}
+
+impl SourceMap {
+    /// A map whose document is `spec`.
+    pub fn new(spec: SourceFile) -> Self {
+        SourceMap { files: vec![spec], origins: vec![(String::new(), 0, String::new())] }
+    }
+
+    /// Registers another file (an overlay) and returns its index.
+    pub fn add_file(&mut self, f: SourceFile) -> usize {
+        self.files.push(f);
+        self.files.len() - 1
+    }
+
+    /// The file at `index`.
+    pub fn file(&self, index: usize) -> &SourceFile {
+        &self.files[index]
+    }
+
+    /// Records that the document's `doc_ptr` now holds the value at `file_ptr` of file `file`.
+    pub fn graft(&mut self, doc_ptr: &str, file: usize, file_ptr: &str) {
+        self.origins.push((doc_ptr.to_string(), file, file_ptr.to_string()));
+    }
+
+    /// Locates a document pointer.
+    pub fn locate(&self, ptr: &str) -> Location {
+        let found = self.origins.iter().rev().find(|(prefix, _, _)| pointer::is_prefix(prefix, ptr));
+        let (prefix, file, file_prefix) = found.map(|(a, b, c)| (a.as_str(), *b, c.as_str())).unwrap_or(("", 0, ""));
+        let f = &self.files[file];
+        let in_file = format!("{}{}", file_prefix, &ptr[prefix.len()..]);
+        let pos = f.position(&in_file);
+        Location { file: f.name.clone(), line: pos.line, column: pos.column }
+    }
+
+    /// Locates a pointer inside a specific file (not the working document).
+    pub fn locate_in(&self, file: usize, ptr: &str) -> Location {
+        let f = &self.files[file];
+        let pos = f.position(ptr);
+        Location { file: f.name.clone(), line: pos.line, column: pos.column }
+    }
+}
