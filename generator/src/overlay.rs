@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, Code::OverlayTargetUnmatched);
         assert!(d[0].message.contains("stale repair"));
-        assert_eq!(d[0].line, 9);
+        assert_eq!(d[0].line, 8, "points at the action's target line");
     }
 
     #[test]
