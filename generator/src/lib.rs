@@ -6,9 +6,17 @@
 //! resolution and document checks) → lowering and emission.
 //! Every stage collects [`diag::Diagnostic`]s instead of stopping at the first.
 
+pub mod build;
 pub mod check;
 pub mod diag;
+pub mod emit_ops;
+pub mod emit_types;
+pub mod generate;
+pub mod ir;
+pub mod lower;
+pub mod naming;
 pub mod normalize;
+pub mod ops;
 pub mod overlay;
 pub mod pointer;
 pub mod source;

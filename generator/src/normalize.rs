@@ -382,7 +382,8 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
     let ty = obj.get("type").and_then(Value::as_str).map(str::to_string);
     for (kw, code) in [("default", Code::DefaultTypeMismatch), ("example", Code::ExampleTypeMismatch)] {
         if let (Some(t), Some(v)) = (&ty, obj.get(kw)) {
-            if !fits(t, v) && !(v.is_null() && obj.get("nullable") == Some(&Value::Bool(true))) {
+            let null_ok = v.is_null() && obj.get("nullable") == Some(&Value::Bool(true));
+            if !fits(t, v) && !null_ok {
                 warn(
                     diags,
                     code,

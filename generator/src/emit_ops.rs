@@ -1,0 +1,422 @@
+//! Emitting the client surface: `client.resource().action(args)` returning
+//! a request builder with setters for optional parameters and `send()`.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit_types::{doc_attrs, ident, ty, validation};
+use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
+
+fn types_prefix() -> TokenStream {
+    quote!(types::)
+}
+
+/// The builder struct name of an operation, e.g. `InstanceOrgsGet`.
+pub fn builder_name(op: &Operation) -> String {
+    format!("{}{}", op.resource.to_upper_camel_case(), op.action.to_upper_camel_case())
+}
+
+/// The accessor struct name of a resource, e.g. `InstanceOrgsApi`.
+pub fn resource_struct(resource: &str) -> String {
+    format!("{}Api", resource.to_upper_camel_case())
+}
+
+/// How a parameter is taken by the builder: the stored type and the argument type.
+fn param_types(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
+    let pre = types_prefix();
+    // Path parameters are strings on the wire and validated before sending, so any
+    // string-like value (including validated newtypes) is accepted.
+    let stringly = match &p.ty {
+        TypeRef::String => true,
+        TypeRef::Named(id) => {
+            p.location == ParamIn::Path && matches!(api.types.get(*id).kind, TypeKind::Newtype { .. })
+        }
+        _ => false,
+    };
+    if stringly {
+        (quote!(String), quote!(impl Into<String>))
+    } else {
+        let t = ty(&api.types, &p.ty, &pre);
+        (t.clone(), quote!(impl Into<#t>))
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let mut s = format!(
+        "`{}` ({} parameter",
+        p.wire,
+        match p.location {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+        }
+    );
+    if let Some(d) = &p.default {
+        s.push_str(&format!(", default `{d}`"));
+    }
+    s.push(')');
+    if let Some(d) = &p.doc {
+        s.push_str(": ");
+        s.push_str(d);
+    }
+    s
+}
+
+/// Statement adding one parameter to `req` (the value is `v`, a reference).
+fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
+    let wire = &p.wire;
+    match p.location {
+        ParamIn::Path => {
+            let rule = validation(&p.validation);
+            let (store, _) = param_types(api, p);
+            if store.to_string() == "String" {
+                quote!(req = req.path_param(#wire, #v, &#rule);)
+            } else {
+                quote!(req = req.path_param(#wire, &(#v).to_string(), &#rule);)
+            }
+        }
+        ParamIn::Header => quote!(req = req.header(#wire, #v);),
+        ParamIn::Query => match (&p.style, &p.ty) {
+            (QueryStyle::DeepObject, _) => quote!(req = req.query_deep_object(#wire, #v);),
+            (QueryStyle::Json, _) => quote!(req = req.query_json(#wire, #v);),
+            (QueryStyle::Form { explode }, TypeRef::Vec(_)) => quote!(req = req.query_list(#wire, #v, #explode);),
+            (QueryStyle::Form { .. }, TypeRef::DateTime) => {
+                quote!(req = req.query(#wire, #v.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
+            }
+            (QueryStyle::Form { .. }, t) if is_structured(api, t) => quote!(req = req.query_json(#wire, #v);),
+            (QueryStyle::Form { .. }, _) => {
+                if p.validation.is_empty() || !matches!(p.ty, TypeRef::String) {
+                    quote!(req = req.query(#wire, #v);)
+                } else {
+                    let rule = validation(&p.validation);
+                    quote!(req = req.validate(#wire, #v, &#rule).query(#wire, #v);)
+                }
+            }
+        },
+    }
+}
+
+fn is_structured(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Any | TypeRef::Map(_) => true,
+        TypeRef::Named(id) => match &api.types.get(*id).kind {
+            TypeKind::Struct { .. } | TypeKind::Union { .. } => true,
+            TypeKind::Alias(inner) => is_structured(api, inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Rustdoc of an operation method.
+fn op_doc(api: &Api, op: &Operation) -> String {
+    let mut s = String::new();
+    s.push_str(op.summary.as_deref().unwrap_or(&op.id));
+    s.push_str("\n\n");
+    if let Some(d) = &op.description {
+        s.push_str(d);
+        s.push_str("\n\n");
+    }
+    s.push_str(&format!("`{} {}` (operation `{}`)\n\n", op.method, op.path, op.id));
+    if !op.params.is_empty() {
+        s.push_str("Parameters:\n");
+        for p in &op.params {
+            let how = if p.required { "argument" } else { "setter" };
+            s.push_str(&format!("- `{}` ({how}): {}\n", p.name, param_doc(p)));
+        }
+        s.push('\n');
+    }
+    if let Some((t, required)) = &op.body {
+        let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
+        s.push_str(&format!("Request body: `{t}`{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
+    }
+    let success = match &op.success.1 {
+        Some(t) => format!("`{}`", ty(&api.types, t, &types_prefix()).to_string().replace(' ', "")),
+        None => "no content".to_string(),
+    };
+    s.push_str(&format!("Success: {} with {success}.\n\n", op.success.0));
+    if !op.errors.is_empty() {
+        s.push_str(
+            "Errors ([`Error::Api`](super::runtime::Error::Api) with the status, Losant's `type` and `message`):\n",
+        );
+        for (code, d) in &op.errors {
+            s.push_str(&format!("- {code}: {d}\n"));
+        }
+    }
+    s
+}
+
+/// Tokens for one operation: the accessor method (for the resource impl) and the builder.
+pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+    let pre = types_prefix();
+    let builder = format_ident!("{}", builder_name(op));
+    let action = ident(&op.action);
+    let doc = doc_attrs(Some(&op_doc(api, op)));
+    let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
+    let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
+
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut fields = Vec::new();
+    for p in &required {
+        let n = ident(&p.name);
+        let (store, arg) = param_types(api, p);
+        args.push(quote!(#n: #arg));
+        inits.push(quote!(#n: #n.into()));
+        fields.push(quote!(#n: #store,));
+    }
+    for p in &optional {
+        let n = ident(&p.name);
+        let (store, _) = param_types(api, p);
+        inits.push(quote!(#n: None));
+        fields.push(quote!(#n: Option<#store>,));
+    }
+    let body_ty = op.body.as_ref().map(|(t, _)| ty(&api.types, t, &pre));
+    match (&op.body, &body_ty) {
+        (Some((_, true)), Some(t)) => {
+            args.push(quote!(body: #t));
+            inits.push(quote!(body));
+            fields.push(quote!(body: #t,));
+        }
+        (Some((_, false)), Some(t)) => {
+            inits.push(quote!(body: None));
+            fields.push(quote!(body: Option<#t>,));
+        }
+        _ => {}
+    }
+
+    let accessor = quote! {
+        #doc
+        pub fn #action(&self, #(#args),*) -> #builder<'a> {
+            #builder { client: self.client, #(#inits,)* }
+        }
+    };
+
+    let setters = optional.iter().map(|p| {
+        let n = ident(&p.name);
+        let (_, arg) = param_types(api, p);
+        let d = doc_attrs(Some(&format!("Sets {}", param_doc(p))));
+        quote! {
+            #d
+            pub fn #n(mut self, value: #arg) -> Self {
+                self.#n = Some(value.into());
+                self
+            }
+        }
+    });
+    let body_setter = match (&op.body, &body_ty) {
+        (Some((_, false)), Some(t)) => quote! {
+            /// Sets the request body.
+            pub fn body(mut self, value: #t) -> Self {
+                self.body = Some(value);
+                self
+            }
+        },
+        _ => quote!(),
+    };
+
+    let method = format_ident!("{}", op.method);
+    let path = &op.path;
+    let id = &op.id;
+    let adds = op.params.iter().map(|p| {
+        let n = ident(&p.name);
+        if p.required {
+            add_param(api, p, quote!(&self.#n))
+        } else {
+            let stmt = add_param(api, p, quote!(v));
+            quote!(if let Some(v) = &self.#n { #stmt })
+        }
+    });
+    let body_add = match &op.body {
+        Some((_, true)) => quote!(req = req.json_body(&self.body);),
+        Some((_, false)) => quote!(if let Some(v) = &self.body {
+            req = req.json_body(v);
+        }),
+        None => quote!(),
+    };
+    let out = match &op.success.1 {
+        Some(t) => ty(&api.types, t, &pre),
+        None => quote!(()),
+    };
+    let status_doc = format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0);
+    let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
+    let builder_doc =
+        format!(" Request builder for `{}` (`{} {}`). Does nothing until sent.", op.id, op.method, op.path);
+    let builder_tokens = quote! {
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent with `.send().await`"]
+        pub struct #builder<'a> {
+            client: &'a Client,
+            #(#fields)*
+        }
+        impl<'a> #builder<'a> {
+            #(#setters)*
+            #body_setter
+            /// The HTTP request this builder describes (validation errors surface when it is executed).
+            pub fn request(&self) -> Request {
+                let mut req = Request::new(reqwest::Method::#method, #path).operation_id(#id);
+                #(#adds)*
+                #body_add
+                req
+            }
+            #[doc = #status_doc]
+            pub async fn send(self) -> Result<#out, Error> {
+                self.send_with_response().await.map(ApiResponse::into_body)
+            }
+            /// Sends the request and returns the status and headers along with the decoded body.
+            pub async fn send_with_response(self) -> Result<ApiResponse<#out>, Error> {
+                self.client.execute(self.request()).await
+            }
+            #stream
+        }
+    };
+    (accessor, builder_tokens)
+}
+
+fn paginate(api: &Api, op: &Operation, item: &TypeRef) -> TokenStream {
+    let item_t = ty(&api.types, item, &types_prefix());
+    let page = op.params.iter().find(|p| p.wire == "page").map(|p| ident(&p.name));
+    let page_is_int = op.params.iter().any(|p| p.wire == "page" && matches!(p.ty, TypeRef::Integer(_)));
+    let set = if page_is_int { quote!(i64::try_from(page).unwrap_or(i64::MAX)) } else { quote!(page.to_string()) };
+    let first = if page_is_int {
+        quote!(self.#page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0))
+    } else {
+        quote!(self.#page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(0))
+    };
+    quote! {
+        /// Streams every item across all pages, starting at the page set on this builder (default 0).
+        pub fn stream(self) -> impl futures::Stream<Item = Result<#item_t, Error>> + 'a {
+            let first = #first;
+            super::runtime::paginate(first, move |page| {
+                let next = self.clone().#page(#set);
+                async move { next.send().await }
+            })
+        }
+    }
+}
+
+/// `impl Page` for every response type used by a paginated operation.
+pub fn emit_pages(api: &Api) -> TokenStream {
+    let mut seen = BTreeMap::new();
+    for op in &api.operations {
+        if let (Some(item), Some(TypeRef::Named(id))) = (&op.paginated, &op.success.1) {
+            seen.insert(*id, item.clone());
+        }
+    }
+    let pre = types_prefix();
+    let impls = seen.into_iter().map(|(id, item)| {
+        let def = api.types.get(id);
+        let n = format_ident!("{}", def.name);
+        let item_t = ty(&api.types, &item, &pre);
+        let TypeKind::Struct { fields, .. } = &def.kind else { return quote!() };
+        let get = |wire: &str| fields.iter().find(|f| f.wire == wire);
+        let count = |wire: &str| match get(wire) {
+            Some(f) if matches!(f.ty, TypeRef::Integer(_)) => {
+                let fname = ident(&f.name);
+                if f.required && !f.nullable {
+                    quote!(u64::try_from(self.#fname).ok())
+                } else {
+                    quote!(self.#fname.and_then(|v| u64::try_from(v).ok()))
+                }
+            }
+            _ => quote!(None),
+        };
+        let items = match get("items") {
+            Some(f) if f.required && !f.nullable => {
+                let fname = ident(&f.name);
+                quote!(self.#fname)
+            }
+            Some(f) => {
+                let fname = ident(&f.name);
+                quote!(self.#fname.unwrap_or_default())
+            }
+            None => quote!(Vec::new()),
+        };
+        let (total, per_page) = (count("totalCount"), count("perPage"));
+        quote! {
+            impl super::runtime::Page for #pre #n {
+                type Item = #item_t;
+                fn into_items(self) -> Vec<Self::Item> {
+                    #items
+                }
+                fn total_count(&self) -> Option<u64> {
+                    #total
+                }
+                fn per_page(&self) -> Option<u64> {
+                    #per_page
+                }
+            }
+        }
+    });
+    quote!(#(#impls)*)
+}
+
+/// The `api` module: resource accessors on `Client`, resource structs, builders.
+pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
+    let mut per_resource: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        per_resource.entry(&op.resource).or_default().push(op);
+    }
+    let mut accessors = Vec::new();
+    let mut resources = Vec::new();
+    let mut per_op = BTreeMap::new();
+    for (res, ops) in per_resource {
+        let rs = format_ident!("{}", resource_struct(res));
+        let acc = ident(res);
+        let d = format!(
+            " Operations on `{res}`: {}.",
+            ops.iter().map(|o| format!("`{}`", o.action)).collect::<Vec<_>>().join(", ")
+        );
+        accessors.push(quote! {
+            #[doc = #d]
+            pub fn #acc(&self) -> #rs<'_> {
+                #rs { client: self }
+            }
+        });
+        let mut methods = Vec::new();
+        let mut builders = Vec::new();
+        for op in ops {
+            let (m, b) = emit_operation(api, op);
+            per_op.insert(
+                format!("{} {}", op.method, op.path),
+                quote! {
+                    impl<'a> #rs<'a> { #m }
+                    #b
+                },
+            );
+            methods.push(m);
+            builders.push(b);
+        }
+        resources.push(quote! {
+            #[doc = #d]
+            #[derive(Debug, Clone, Copy)]
+            pub struct #rs<'a> {
+                client: &'a Client,
+            }
+            impl<'a> #rs<'a> {
+                #(#methods)*
+            }
+            #(#builders)*
+        });
+    }
+    let pages = emit_pages(api);
+    let tokens = quote! {
+        /// Resource accessors and request builders, one per operation.
+        pub mod api {
+            #![allow(clippy::too_many_arguments)]
+            use super::runtime::{ApiResponse, Client, Error, Request};
+            use super::types;
+
+            impl Client {
+                #(#accessors)*
+            }
+            #(#resources)*
+            #pages
+        }
+    };
+    (tokens, per_op)
+}

@@ -1,0 +1,227 @@
+//! The intermediate representation: a type arena keyed by [`TypeId`], one
+//! entry per schema location (JSON pointer), and operations that refer to
+//! types by id.
+
+use std::collections::BTreeMap;
+
+/// Index into [`TypeSpace::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// How a value is typed at a use site.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// A named type in the arena.
+    Named(TypeId),
+    /// `String`.
+    String,
+    /// `chrono::DateTime<Utc>`.
+    DateTime,
+    /// An integer; the Rust type (`i32`/`i64`).
+    Integer(&'static str),
+    /// `f64`.
+    Number,
+    /// `bool`.
+    Boolean,
+    /// `serde_json::Value`.
+    Any,
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Box<T>`, breaking a recursive cycle.
+    Boxed(Box<TypeRef>),
+}
+
+/// String validation taken from the schema.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validation {
+    /// `pattern` (ECMA-262, used as a regex-lite pattern).
+    pub pattern: Option<String>,
+    /// `minLength`.
+    pub min_length: Option<u64>,
+    /// `maxLength`.
+    pub max_length: Option<u64>,
+}
+
+impl Validation {
+    /// True when nothing is checked.
+    pub fn is_empty(&self) -> bool {
+        self.pattern.is_none() && self.min_length.is_none() && self.max_length.is_none()
+    }
+}
+
+/// One struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The JSON name.
+    pub wire: String,
+    /// The Rust name.
+    pub name: String,
+    /// Its type.
+    pub ty: TypeRef,
+    /// In `required`.
+    pub required: bool,
+    /// `nullable: true`.
+    pub nullable: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with named fields; `extra` collects other keys (additionalProperties or pattern keys).
+    Struct {
+        /// Fields in spec order.
+        fields: Vec<Field>,
+        /// Type of the values of other keys, and their key pattern if any.
+        extra: Option<(TypeRef, Option<String>)>,
+    },
+    /// A string enum; unknown values are kept in `Unknown(String)`.
+    Enum {
+        /// (Rust variant name, wire value).
+        variants: Vec<(String, String)>,
+    },
+    /// `oneOf`/`anyOf` without a discriminator: an untagged enum, tried in order.
+    Union {
+        /// (Rust variant name, type), most specific first.
+        variants: Vec<(String, TypeRef)>,
+    },
+    /// A string with a pattern or length limits, checked on construction and on deserialize.
+    Newtype {
+        /// The checks.
+        validation: Validation,
+    },
+    /// A named alias for another type (a component that is a primitive or array).
+    Alias(TypeRef),
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// The schema location it was generated from.
+    pub pointer: String,
+    /// The component it belongs to (for snapshots), e.g. `instanceOrg`.
+    pub component: Option<String>,
+    /// Title and description.
+    pub doc: Option<String>,
+    /// The shape.
+    pub kind: TypeKind,
+    /// Reachable from a request body or parameter.
+    pub in_request: bool,
+    /// Reachable from a response.
+    pub in_response: bool,
+}
+
+/// All named types.
+#[derive(Debug, Default, Clone)]
+pub struct TypeSpace {
+    /// The arena.
+    pub types: Vec<TypeDef>,
+    /// Schema pointer -> lowered use-site type.
+    pub by_pointer: BTreeMap<String, TypeRef>,
+}
+
+impl TypeSpace {
+    /// The type behind an id.
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// Path segment.
+    Path,
+    /// Query string.
+    Query,
+    /// Header.
+    Header,
+}
+
+/// How a query parameter is serialized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `name=value` (arrays: repeated when exploded, else comma-joined).
+    Form {
+        /// `explode`.
+        explode: bool,
+    },
+    /// `name[key]=value`.
+    DeepObject,
+    /// The value as a JSON string (`content: application/json`, or an object in form style).
+    Json,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub name: String,
+    /// Location.
+    pub location: ParamIn,
+    /// Required (path parameters always are).
+    pub required: bool,
+    /// Type.
+    pub ty: TypeRef,
+    /// Serialization style for query parameters.
+    pub style: QueryStyle,
+    /// Checks done before sending (path parameters).
+    pub validation: Validation,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// The schema's default, for documentation.
+    pub default: Option<serde_json::Value>,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId` or a derived id.
+    pub id: String,
+    /// Resource accessor name (snake_case), e.g. `instance_orgs`.
+    pub resource: String,
+    /// Method name (snake_case), e.g. `get`.
+    pub action: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Parameters, path first in template order, then query and header in spec order.
+    pub params: Vec<Param>,
+    /// Request body type and whether it is required.
+    pub body: Option<(TypeRef, bool)>,
+    /// First 2xx status and its JSON body type (`None` body: no content).
+    pub success: (u16, Option<TypeRef>),
+    /// Documented error responses: (status, description).
+    pub errors: Vec<(String, String)>,
+    /// Pagination: the item type when the operation takes `page`/`perPage` and returns `items`.
+    pub paginated: Option<TypeRef>,
+    /// Pointer of the operation in the document.
+    pub pointer: String,
+}
+
+/// The lowered API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Title.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// Default server.
+    pub server: Option<String>,
+    /// Named types.
+    pub types: TypeSpace,
+    /// Operations sorted by id.
+    pub operations: Vec<Operation>,
+}
