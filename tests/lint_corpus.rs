@@ -40,7 +40,12 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("duplicate-operation-id.yml", &[("error", "duplicate-operation-id", 14)]),
     // serde_yaml locates a duplicate key at the start of the enclosing
     // mapping (the first `Pet:`, line 14), not at the duplicate (line 16).
-    ("duplicate-yaml-key.yml", &[("error", "syntax-error", 14)]),
+    ("duplicate-json-key.json", &[("error", "syntax-error", 8)]),
+    ("missing-responses.yml", &[("error", "missing-field", 5), ("error", "invalid-type", 7)]),
+    ("oneof-null-then-dangling-ref.yml", &[("warning", "null-type", 14), ("error", "dangling-ref", 15)]),
+    ("operation-not-a-mapping.yml", &[("error", "invalid-type", 5)]),
+    ("pattern-properties-dangling-ref.yml", &[("warning", "pattern-properties", 14), ("error", "dangling-ref", 16)]),
+    ("duplicate-yaml-key.yml", &[("error", "syntax-error", 16)]),
     ("external-ref.yml", &[("error", "external-ref", 15)]),
     ("malformed-json.json", &[("error", "syntax-error", 15)]),
     ("malformed-yaml-indentation.yml", &[("error", "syntax-error", 12)]),

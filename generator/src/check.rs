@@ -11,11 +11,105 @@ use crate::pointer::{self, RefError};
 use crate::source::SourceMap;
 use crate::walk;
 
-/// Runs every check on the (overlaid, normalized) document.
+/// Checks every `$ref`. Runs before normalization, so pointers name the
+/// places as written (normalization may drop `oneOf` branches or copy
+/// `patternProperties` values).
+pub fn check_refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    refs(doc, map, diags);
+}
+
+/// Document-level checks on the normalized document.
 pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     version(doc, map, diags);
-    refs(doc, map, diags);
+    structure(doc, map, diags);
     operations(doc, map, diags);
+}
+
+/// Path items and operations must be mappings; parameters lists; responses present.
+fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
+    for (path, item) in paths {
+        let ip = crate::pointer::join("/paths", path);
+        let Some(item) = item.as_object() else {
+            diags.at(
+                map,
+                Severity::Error,
+                Code::InvalidType,
+                &ip,
+                format!("path item `{path}` must be a mapping"),
+                "write `get:`/`post:`… operations under the path",
+            );
+            continue;
+        };
+        if !path.starts_with('/') {
+            diags.at(
+                map,
+                Severity::Error,
+                Code::InvalidType,
+                &ip,
+                format!("path `{path}` must start with `/`"),
+                "write the path as `/resource/{id}`",
+            );
+        }
+        if let Some(ps) = item.get("parameters") {
+            if !ps.is_array() {
+                diags.at(
+                    map,
+                    Severity::Error,
+                    Code::InvalidType,
+                    &format!("{ip}/parameters"),
+                    "`parameters` must be a list".to_string(),
+                    "write a list of parameter objects",
+                );
+            }
+        }
+        for m in walk::METHODS {
+            let Some(op) = item.get(m) else { continue };
+            let op_ptr = crate::pointer::join(&ip, m);
+            let Some(op) = op.as_object() else {
+                diags.at(
+                    map,
+                    Severity::Error,
+                    Code::InvalidType,
+                    &op_ptr,
+                    format!("operation `{} {path}` must be a mapping", m.to_uppercase()),
+                    "write the operation's fields (responses, parameters, …)",
+                );
+                continue;
+            };
+            if let Some(ps) = op.get("parameters") {
+                if !ps.is_array() {
+                    diags.at(
+                        map,
+                        Severity::Error,
+                        Code::InvalidType,
+                        &format!("{op_ptr}/parameters"),
+                        "`parameters` must be a list".to_string(),
+                        "write a list of parameter objects",
+                    );
+                }
+            }
+            match op.get("responses") {
+                Some(Value::Object(r)) if !r.is_empty() => {}
+                Some(Value::Object(_)) | None => diags.at(
+                    map,
+                    Severity::Error,
+                    Code::MissingField,
+                    &op_ptr,
+                    format!("operation `{} {path}` has no responses", m.to_uppercase()),
+                    "add at least one response, e.g. `'200': {description: OK}`",
+                ),
+                Some(_) => diags.at(
+                    map,
+                    Severity::Error,
+                    Code::InvalidType,
+                    &format!("{op_ptr}/responses"),
+                    "`responses` must be a mapping of status codes".to_string(),
+                    "write `'200': {description: OK}`",
+                ),
+            }
+        }
+    }
 }
 
 fn version(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {

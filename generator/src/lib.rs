@@ -89,6 +89,7 @@ fn analyze_sources(spec: Result<SourceFile, Diagnostic>, overlays: Vec<Result<So
     for o in ok_overlays {
         overlay::apply(&mut doc, o, &mut map, &mut diags);
     }
+    check::check_refs(&doc, &map, &mut diags);
     normalize::normalize(&mut doc, &map, &mut diags);
     check::check(&doc, &map, &mut diags);
     Analysis { doc: Some(doc), map: Some(map), diagnostics: diags.into_sorted(), unreadable }

@@ -6,7 +6,7 @@
 //! yaml-rust2's marked event stream, which sees the same tree, including
 //! aliases, whose nodes are located at their anchor's definition.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -77,6 +77,7 @@ impl SourceFile {
             hint: hint.to_string(),
         };
         let trimmed = text.trim_start();
+        let (positions, duplicate) = index_positions(text);
         let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
             serde_json::from_str::<Value>(text).map_err(|e| {
                 syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
@@ -84,7 +85,16 @@ impl SourceFile {
         } else {
             let mut y: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
                 let (l, c) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-                syntax(l, c, format!("invalid YAML: {e}"), "fix the YAML syntax at this position")
+                match &duplicate {
+                    // serde_yaml locates a duplicate key at its mapping; the index knows the key itself.
+                    Some((key, pos)) if e.to_string().contains("duplicate") => syntax(
+                        pos.line,
+                        pos.column,
+                        format!("invalid YAML: duplicate key `{key}`"),
+                        "remove or rename one of the two keys",
+                    ),
+                    _ => syntax(l, c, format!("invalid YAML: {e}"), "fix the YAML syntax at this position"),
+                }
             })?;
             y.apply_merge().map_err(|e| {
                 syntax(
@@ -96,7 +106,15 @@ impl SourceFile {
             })?;
             yaml_to_json(y)
         };
-        let positions = index_positions(text);
+        if let Some((key, pos)) = duplicate {
+            // serde_json keeps the last of two equal keys silently; a spec must not depend on that.
+            return Err(syntax(
+                pos.line,
+                pos.column,
+                format!("duplicate key `{key}`"),
+                "remove or rename one of the two keys",
+            ));
+        }
         Ok(SourceFile { name: name.to_string(), value, positions })
     }
 
@@ -152,19 +170,22 @@ fn yaml_key(k: serde_yaml::Value) -> String {
     }
 }
 
+/// The first key that appears twice in one mapping, and where.
+type Duplicate = Option<(String, Pos)>;
+
 /// Walks yaml-rust2's events and records, for every node, the position of
 /// the key or sequence item that introduces it.
-fn index_positions(text: &str) -> HashMap<String, Pos> {
+fn index_positions(text: &str) -> (HashMap<String, Pos>, Duplicate) {
     let mut rec = Indexer::default();
     let mut parser = Parser::new_from_str(text);
-    // Syntax errors were already reported by serde_yaml; a partial index is fine.
+    // Syntax errors are reported by the value parser; a partial index is fine.
     let _ = parser.load(&mut rec, false);
     rec.positions.entry(String::new()).or_insert(Pos { line: 1, column: 1 });
-    rec.positions
+    (rec.positions, rec.duplicate)
 }
 
 enum Frame {
-    Map { ptr: String, key: Option<String>, anchor: usize, start: usize },
+    Map { ptr: String, key: Option<String>, anchor: usize, start: usize, keys: HashSet<String>, item: bool },
     Seq { ptr: String, index: usize, anchor: usize, start: usize },
 }
 
@@ -175,6 +196,7 @@ struct Indexer {
     /// Every (pointer, pos) recorded, in order, so anchored subtrees can be replayed.
     log: Vec<(String, Pos)>,
     anchors: BTreeMap<usize, (String, Vec<(String, Pos)>)>,
+    duplicate: Duplicate,
     done: bool,
 }
 
@@ -189,10 +211,18 @@ impl Indexer {
         let pos = Pos { line: mark.line(), column: mark.col() + 1 };
         match self.stack.last_mut() {
             None => Some(String::new()),
-            Some(Frame::Map { ptr, key, .. }) => match key.take() {
+            Some(Frame::Map { ptr, key, keys, item, .. }) => match key.take() {
                 None => {
                     let k = key_text.unwrap_or("").to_string();
                     let child = format!("{}/{}", ptr, pointer::escape(&k));
+                    if keys.is_empty() && *item {
+                        // A block mapping that is a list item: yaml-rust2 marks it at its first
+                        // key's `:`; the item really starts at the key.
+                        self.positions.insert(ptr.clone(), pos);
+                    }
+                    if !keys.insert(k.clone()) && self.duplicate.is_none() {
+                        self.duplicate = Some((k.clone(), pos));
+                    }
                     *key = Some(k);
                     self.record(child, pos);
                     None
@@ -249,9 +279,10 @@ impl MarkedEventReceiver for Indexer {
                 }
             }
             Event::MappingStart(anchor, _) => {
+                let item = matches!(self.stack.last(), Some(Frame::Seq { .. }));
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();
                 let start = self.log.len();
-                self.stack.push(Frame::Map { ptr, key: None, anchor, start });
+                self.stack.push(Frame::Map { ptr, key: None, anchor, start, keys: HashSet::new(), item });
             }
             Event::SequenceStart(anchor, _) => {
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();
