@@ -1,0 +1,313 @@
+//! The description of one API call that generated code fills in and hands to
+//! [`Client::execute`](super::Client::execute).
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::Method;
+
+use super::query::{self, Pair};
+use super::{path, Error, Validation};
+
+/// One API call: method, path template and parameters, query, headers, body.
+///
+/// Built with chained calls; any problem with a parameter (failed
+/// validation, unserializable body, invalid header value) is remembered and
+/// returned by [`Client::execute`](super::Client::execute) before any network
+/// I/O. The first such problem wins.
+///
+/// (Not a doctest: this file is also copied into crates with other names.)
+///
+/// ```ignore
+/// # use losant_instance_api::runtime::{Request, Validation};
+/// const ID: Validation = Validation { pattern: Some(r"^[A-Fa-f\d]{24}$"), min_length: None, max_length: None };
+/// let req = Request::new(reqwest::Method::GET, "/instances/{instanceId}/orgs")
+///     .operation_id("instanceOrgs.get")
+///     .path_param("instanceId", "575ec8687ae143cd83dc4a97", &ID)
+///     .query("perPage", 10);
+/// assert_eq!(req.query_string(), "_actions=false&_links=true&_embedded=true&perPage=10");
+/// ```
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) template: &'static str,
+    /// `(name, percent-encoded value)`.
+    pub(crate) path_params: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<Pair>,
+    pub(crate) default_query: bool,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) idempotent: Option<bool>,
+    pub(crate) operation_id: Option<&'static str>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) error: Option<Error>,
+}
+
+impl Request {
+    /// Starts a request for `method` on `path_template` (e.g.
+    /// `"/instances/{instanceId}/orgs/{orgId}"`), relative to the client's
+    /// base URL.
+    pub fn new(method: Method, path_template: &'static str) -> Self {
+        Request {
+            method,
+            template: path_template,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            default_query: true,
+            headers: Vec::new(),
+            body: None,
+            idempotent: None,
+            operation_id: None,
+            timeout: None,
+            error: None,
+        }
+    }
+
+    fn fail(mut self, err: Error) -> Self {
+        if self.error.is_none() {
+            self.error = Some(err);
+        }
+        self
+    }
+
+    /// Substitutes `{name}` in the template with `value`, after checking it
+    /// against `rule`, percent-encoded as a single path segment (`/`, `?`,
+    /// `#`, `%` and every other reserved character are encoded; `.`, `..` and
+    /// the empty string are refused).
+    pub fn path_param(mut self, name: &'static str, value: &str, rule: &Validation) -> Self {
+        let checked = rule.check(value).and_then(|()| path::encode_segment(value));
+        match checked {
+            Ok(encoded) => {
+                self.path_params.push((name, encoded));
+                self
+            }
+            Err(reason) => self.fail(Error::invalid(name, value, reason)),
+        }
+    }
+
+    /// Adds a scalar query parameter (`style=form`, `explode=true`):
+    /// `name=value`.
+    pub fn query(mut self, name: &str, value: impl fmt::Display) -> Self {
+        self.query.push(Pair::new(name, name, &value.to_string()));
+        self
+    }
+
+    /// Adds an array query parameter (`style=form`): with `explode` the name
+    /// is repeated (`a=1&a=2`), otherwise the values are comma-joined
+    /// (`a=1,2`, each value percent-encoded, the separating commas literal).
+    /// An empty list adds nothing.
+    pub fn query_list(mut self, name: &str, values: &[impl fmt::Display], explode: bool) -> Self {
+        if values.is_empty() {
+            return self;
+        }
+        if explode {
+            for v in values {
+                self.query.push(Pair::new(name, name, &v.to_string()));
+            }
+        } else {
+            let joined: Vec<String> = values.iter().map(|v| query::encode_component(&v.to_string())).collect();
+            self.query.push(Pair::with_encoded_value(name, name, joined.join(",")));
+        }
+        self
+    }
+
+    /// Adds an object-typed query parameter the way the official client
+    /// sends it: as a JSON string (`query={"$or":[...]}`, percent-encoded).
+    /// A value that serializes to `null` adds nothing.
+    pub fn query_json(mut self, name: &str, value: &impl serde::Serialize) -> Self {
+        match serde_json::to_string(value) {
+            Ok(json) if json == "null" => self,
+            Ok(json) => {
+                self.query.push(Pair::new(name, name, &json));
+                self
+            }
+            Err(source) => self.fail(Error::Serialize { name: name.to_owned(), source }),
+        }
+    }
+
+    /// Adds a `style=deepObject` query parameter in `qs` bracket notation:
+    /// `name[key]=value`, `name[a][b]=value`, `name[key][0]=value`; `null`
+    /// members are skipped. See [`query::deep_object_pairs`].
+    pub fn query_deep_object(mut self, name: &str, value: &impl serde::Serialize) -> Self {
+        match serde_json::to_value(value) {
+            Ok(v) => {
+                for (key, text) in query::deep_object_pairs(name, &v) {
+                    self.query.push(Pair::new(name, &key, &text));
+                }
+                self
+            }
+            Err(source) => self.fail(Error::Serialize { name: name.to_owned(), source }),
+        }
+    }
+
+    /// Sets a request header (replacing the client's default of the same
+    /// name, e.g. `losantdomain`). Header names are case-insensitive.
+    pub fn header(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        let text = value.to_string();
+        let parsed = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| "is not a valid HTTP header name".to_owned())
+            .and_then(|n| {
+                HeaderValue::from_str(&text)
+                    .map(|v| (n, v))
+                    .map_err(|_| "is not a valid HTTP header value (control characters?)".to_owned())
+            });
+        match parsed {
+            Ok((n, mut v)) => {
+                if is_sensitive_header(n.as_str()) {
+                    v.set_sensitive(true);
+                }
+                self.headers.retain(|(existing, _)| *existing != n);
+                self.headers.push((n, v));
+                self
+            }
+            Err(reason) => self.fail(Error::invalid(name, &text, reason)),
+        }
+    }
+
+    /// Sets the JSON request body (`Content-Type: application/json`).
+    pub fn json_body(mut self, body: &impl serde::Serialize) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some(bytes);
+                self
+            }
+            Err(source) => self.fail(Error::Serialize { name: "body".to_owned(), source }),
+        }
+    }
+
+    /// Checks a query or body scalar against `rule`; a failure is returned
+    /// by `execute` before any request is sent.
+    pub fn validate(self, name: &'static str, value: &str, rule: &Validation) -> Self {
+        match rule.check(value) {
+            Ok(()) => self,
+            Err(reason) => self.fail(Error::invalid(name, value, reason)),
+        }
+    }
+
+    /// Whether the call may be retried safely. The default follows the
+    /// method: `GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS` are idempotent,
+    /// `POST` and `PATCH` are not (and are never retried unless marked so).
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.idempotent = Some(yes);
+        self
+    }
+
+    /// Names the operation (e.g. `"instanceOrgs.get"`) for the
+    /// `losant.request` tracing span.
+    pub fn operation_id(mut self, id: &'static str) -> Self {
+        self.operation_id = Some(id);
+        self
+    }
+
+    /// Overrides the client's per-attempt timeout for this call.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// Whether to add the official client's default query parameters
+    /// `_actions=false&_links=true&_embedded=true` (default `true`; streaming
+    /// endpoints turn it off).
+    pub fn default_query(mut self, yes: bool) -> Self {
+        self.default_query = yes;
+        self
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path template as given to [`Request::new`].
+    pub fn path_template(&self) -> &'static str {
+        self.template
+    }
+
+    /// The operation id, if one was set.
+    pub fn get_operation_id(&self) -> Option<&'static str> {
+        self.operation_id
+    }
+
+    /// Whether the call will be retried on transient failures (see
+    /// [`Request::idempotent`]).
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent.unwrap_or(matches!(
+            self.method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        ))
+    }
+
+    /// The exact, percent-encoded query string that will be sent (without
+    /// the leading `?`), default parameters included.
+    pub fn query_string(&self) -> String {
+        query::render(&self.query, self.default_query)
+    }
+
+    /// The path with its parameters substituted and encoded (relative to the
+    /// base URL), or the deferred error message if the request is invalid.
+    pub fn rendered_path(&self) -> Result<String, String> {
+        if let Some(err) = &self.error {
+            return Err(err.to_string());
+        }
+        path::render(self.template, &self.path_params).map_err(|e| e.to_string())
+    }
+}
+
+/// Headers whose values never appear in `Debug` output.
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(n.as_str(), "authorization" | "proxy-authorization" | "cookie" | "set-cookie")
+        || n.contains("token")
+        || n.contains("secret")
+        || n.contains("password")
+        || n.contains("api-key")
+}
+
+/// Query parameters whose values never appear in `Debug` output.
+fn is_sensitive_query(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("token") || n.contains("secret") || n.contains("password")
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: Vec<String> = self
+            .query
+            .iter()
+            .map(|p| if is_sensitive_query(&p.name) { format!("{}=<redacted>", p.name) } else { p.wire.clone() })
+            .collect();
+        let headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let shown = if v.is_sensitive() || is_sensitive_header(n.as_str()) {
+                    "<redacted>".to_owned()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
+                (n.as_str().to_owned(), shown)
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path_template", &self.template)
+            .field("path_params", &self.path_params)
+            .field("query", &query)
+            .field("default_query", &self.default_query)
+            .field("headers", &headers)
+            .field("body", &self.body.as_ref().map(|b| format!("<{} bytes of JSON>", b.len())))
+            .field("idempotent", &self.is_idempotent())
+            .field("operation_id", &self.operation_id)
+            .field("timeout", &self.timeout)
+            .field("error", &self.error.as_ref().map(describe_deferred))
+            .finish()
+    }
+}
+
+/// A deferred error for `Debug`, without the refused value (it may be secret).
+fn describe_deferred(err: &Error) -> String {
+    match err {
+        Error::InvalidParameter { name, reason, .. } => format!("invalid parameter `{name}`: {reason}"),
+        other => other.to_string(),
+    }
+}

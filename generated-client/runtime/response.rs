@@ -1,0 +1,64 @@
+//! The successful response wrapper, and reading/decoding response bodies.
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::Error;
+
+/// A successful (2xx) response: status, headers and the decoded body.
+#[derive(Clone, Debug)]
+pub struct ApiResponse<T> {
+    /// The HTTP status (always in `200..=299`).
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> ApiResponse<T> {
+    /// Drops status and headers, keeping the body.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Transforms the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse { status: self.status, headers: self.headers, body: f(self.body) }
+    }
+}
+
+/// Decodes a 2xx body as JSON; an empty (or all-whitespace) body, as sent
+/// with `204 No Content`, decodes `T` from `null`.
+pub(crate) fn decode<T: DeserializeOwned>(raw: ApiResponse<Vec<u8>>) -> Result<ApiResponse<T>, Error> {
+    let bytes: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &raw.body };
+    match serde_json::from_slice(bytes) {
+        Ok(body) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
+        Err(source) => {
+            Err(Error::Decode { status: raw.status, body: String::from_utf8_lossy(&raw.body).into_owned(), source })
+        }
+    }
+}
+
+/// Reads the whole body, refusing more than `limit` bytes (checked against
+/// `Content-Length` up front, and while streaming for chunked bodies).
+pub(crate) async fn read_body(
+    resp: &mut reqwest::Response,
+    limit: usize,
+    timeout: Option<std::time::Duration>,
+) -> Result<Vec<u8>, Error> {
+    let declared = resp.content_length();
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(Error::BodyTooLarge { limit });
+    }
+    let initial = declared.map_or(8 * 1024, |len| usize::try_from(len).unwrap_or(usize::MAX)).min(limit).min(1 << 20);
+    let mut buf = Vec::with_capacity(initial);
+    while let Some(chunk) = resp.chunk().await.map_err(|e| Error::from_transport(e, timeout))? {
+        if buf.len().saturating_add(chunk.len()) > limit {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
