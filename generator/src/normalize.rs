@@ -39,6 +39,10 @@ const UNSUPPORTED: [&str; 10] = [
 /// Normalizes `doc` in place.
 pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     let ptrs = walk::schema_pointers(doc);
+    // `nullable` only has an effect beside `type` (OpenAPI 3.0.3): remember which schemas
+    // the input marks nullable without a type, before `type: 'null'` branches add more.
+    let untyped_nullable: Vec<String> =
+        ptrs.iter().filter(|p| pointer::get_ptr(doc, p).is_some_and(nullable_without_type)).cloned().collect();
     // Children before parents: a parent may drop a `oneOf` branch, which must not
     // shift pointers that are still to be visited.
     for ptr in ptrs.iter().rev() {
@@ -55,7 +59,73 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
             ),
         }
     }
+    type_nullable_alternatives(doc, &ptrs, &untyped_nullable, map, diags);
     parameters(doc, map, diags);
+}
+
+fn nullable_without_type(s: &Value) -> bool {
+    s.get("nullable") == Some(&Value::Bool(true)) && s.get("type").is_none() && s.get("$ref").is_none()
+}
+
+/// The `type` of a schema, following `$ref`s.
+fn type_of(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+    if depth > 32 {
+        return None;
+    }
+    if let Some(t) = s.get("type").and_then(Value::as_str) {
+        return Some(t.to_string());
+    }
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let target = pointer::parse_ref(r).ok().and_then(|t| pointer::get(doc, &t))?;
+        return type_of(doc, target, depth + 1);
+    }
+    common_type(doc, s, depth)
+}
+
+/// The one type every `oneOf`/`anyOf`/`allOf` branch has, if they agree.
+fn common_type(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+    let mut found: Option<String> = None;
+    for kw in ["oneOf", "anyOf", "allOf"] {
+        for b in s.get(kw).and_then(Value::as_array).into_iter().flatten() {
+            let t = type_of(doc, b, depth + 1)?;
+            if found.as_ref().is_some_and(|f| *f != t) {
+                return None;
+            }
+            found = Some(t);
+        }
+    }
+    found
+}
+
+/// A nullable schema with alternatives but no `type` gets the type its
+/// alternatives share, so `nullable` takes effect for 3.0.3 tools.
+fn type_nullable_alternatives(
+    doc: &mut Value,
+    ptrs: &[String],
+    input: &[String],
+    map: &SourceMap,
+    diags: &mut Diagnostics,
+) {
+    for ptr in ptrs {
+        let Some(s) = pointer::get_ptr(doc, ptr) else { continue };
+        if !nullable_without_type(s) {
+            continue;
+        }
+        let inferred = common_type(doc, s, 0);
+        let from_input = input.contains(ptr);
+        match inferred {
+            Some(t) => {
+                if from_input {
+                    diags.at(map, Severity::Warning, Code::InvalidType, &join(ptr, "nullable"), format!("`nullable: true` without `type` has no effect in OpenAPI 3.0.3; read with `type: {t}`, the type of every alternative"), format!("add `type: {t}` beside `nullable`"));
+                }
+                if let Some(Value::Object(o)) = pointer::get_ptr_mut(doc, ptr) {
+                    o.insert("type".into(), Value::String(t));
+                }
+            }
+            None if from_input => diags.at(map, Severity::Warning, Code::InvalidType, &join(ptr, "nullable"), "`nullable: true` without `type` has no effect in OpenAPI 3.0.3, and the alternatives have different types".to_string(), "give the schema a `type`, or move `nullable` into each alternative"),
+            None => {}
+        }
+    }
 }
 
 fn kind(v: &Value) -> &'static str {
