@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
+use crate::ir::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
 use crate::naming;
 
 /// An identifier, raw when it is a keyword.
@@ -15,6 +15,23 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// Text made safe for a doc comment: rustc rejects a bare carriage return and
+/// (deny-by-default) text-direction control characters in comments, and
+/// prettyplease prints doc attributes as comments. Those characters are
+/// written as escapes instead, and tabs as spaces.
+pub fn doc_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.extend(c.escape_unicode()),
+            // Clippy warns about tabs in doc comments.
+            '\t' => out.push_str("    "),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `#[doc = " line"]` attributes, one per line, made safe for rustdoc:
 /// no accidental code blocks or doctests from the spec's prose.
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
@@ -23,7 +40,7 @@ pub fn doc_attrs(text: Option<&str>) -> TokenStream {
         .trim()
         .lines()
         .map(|l| {
-            let l = l.trim().replace("```", "'''");
+            let l = doc_safe(l.trim()).replace("```", "'''");
             if l.is_empty() {
                 String::new()
             } else {
@@ -52,6 +69,7 @@ pub fn ty(space: &TypeSpace, t: &TypeRef, prefix: &TokenStream) -> TokenStream {
             quote!(#i)
         }
         TypeRef::Number => quote!(f64),
+        TypeRef::Float32 => quote!(f32),
         TypeRef::Boolean => quote!(bool),
         TypeRef::Any => quote!(serde_json::Value),
         TypeRef::Vec(inner) => {
@@ -99,10 +117,189 @@ pub fn emit_type(space: &TypeSpace, id: TypeId) -> TokenStream {
             let t = ty(space, t, &quote!());
             quote! { #docs pub type #name = #t; }
         }
-        TypeKind::Struct { fields, extra } => emit_struct(space, def, &name, docs, fields, extra),
+        TypeKind::Struct { fields, extra } => {
+            let item = emit_struct(space, def, &name, docs, fields, extra);
+            let check = emit_validate(space, def, &name);
+            quote!(#item #check)
+        }
         TypeKind::Enum { variants } => emit_enum(&name, docs, variants),
-        TypeKind::Union { variants } => emit_union(space, &name, docs, variants),
+        TypeKind::Union { variants } => {
+            let item = emit_union(space, &name, docs, variants);
+            let check = emit_validate(space, def, &name);
+            quote!(#item #check)
+        }
         TypeKind::Newtype { validation: v } => emit_newtype(&name, docs, v),
+    }
+}
+
+/// Whether values of `t` have a generated `validate()` (request structs and unions).
+pub fn has_validate(space: &TypeSpace, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Named(id) => {
+            let def = space.get(*id);
+            match &def.kind {
+                TypeKind::Struct { .. } | TypeKind::Union { .. } => def.in_request,
+                _ => false,
+            }
+        }
+        TypeRef::Boxed(inner) => has_validate(space, inner),
+        _ => false,
+    }
+}
+
+/// Whether a value of `t` with `checks` needs any checking code.
+fn needs_check(space: &TypeSpace, t: &TypeRef, checks: &Checks) -> bool {
+    if !checks.is_empty() || has_validate(space, t) {
+        return true;
+    }
+    match t {
+        TypeRef::Named(id) => match &space.get(*id).kind {
+            TypeKind::Alias(inner) => needs_check(space, inner, &Checks::default()),
+            _ => false,
+        },
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => {
+            needs_check(space, inner, checks.items.as_deref().unwrap_or(&Checks::default()))
+        }
+        _ => false,
+    }
+}
+
+/// Statements checking `v` (an expression of type `&T` for `t`) against `checks`.
+fn check_value(space: &TypeSpace, v: TokenStream, t: &TypeRef, checks: &Checks, label: &str) -> TokenStream {
+    let none = Checks::default();
+    let invalid = |value: TokenStream, reason: TokenStream| quote!(return Err(super::runtime::InvalidValue { type_name: #label, value: #value, reason: #reason }););
+    let mut out = TokenStream::new();
+    if !checks.string.is_empty() && matches!(t, TypeRef::String) {
+        let rule = validation(&checks.string);
+        let err = invalid(quote!(#v.to_string()), quote!(why));
+        out.extend(quote! {
+            const RULE: super::runtime::Validation = #rule;
+            if let Err(why) = RULE.check(#v) { #err }
+        });
+    }
+    let as_f64 = match t {
+        TypeRef::Number => Some(quote!(*#v)),
+        TypeRef::Integer("i64" | "u64") => Some(quote!((*#v as f64))),
+        TypeRef::Integer(_) | TypeRef::Float32 => Some(quote!(f64::from(*#v))),
+        _ => None,
+    };
+    if let Some(x) = as_f64 {
+        for (bound, op, word) in [(checks.minimum, quote!(<), "least"), (checks.maximum, quote!(>), "most")] {
+            if let Some(b) = bound {
+                let lit = Literal::f64_unsuffixed(b);
+                let reason = format!("must be at {word} {b}");
+                let err = invalid(quote!(#v.to_string()), quote!(#reason.to_string()));
+                out.extend(quote!(if #x #op #lit { #err }));
+            }
+        }
+    }
+    if matches!(t, TypeRef::Vec(_)) {
+        for (bound, op, word) in [(checks.min_items, quote!(<), "least"), (checks.max_items, quote!(>), "most")] {
+            if let Some(b) = bound {
+                let lit = Literal::usize_unsuffixed(b as usize);
+                let reason = format!("must have at {word} {b} item{}", if b == 1 { "" } else { "s" });
+                let err = invalid(quote!(format!("{} items", #v.len())), quote!(#reason.to_string()));
+                let test = match (word, b) {
+                    ("least", 0) => continue,
+                    ("least", 1) => quote!(#v.is_empty()),
+                    _ => quote!(#v.len() #op #lit),
+                };
+                out.extend(quote!(if #test { #err }));
+            }
+        }
+    }
+    let items = checks.items.as_deref().unwrap_or(&none);
+    match t {
+        TypeRef::Vec(inner) if needs_check(space, inner, items) => {
+            let body = check_value(space, quote!(item), inner, items, label);
+            out.extend(quote!(for item in #v.iter() { #body }));
+        }
+        TypeRef::Map(inner) if needs_check(space, inner, items) => {
+            let body = check_value(space, quote!(item), inner, items, label);
+            out.extend(quote!(for item in #v.values() { #body }));
+        }
+        TypeRef::Boxed(inner) if needs_check(space, inner, checks) => {
+            let body = check_value(space, quote!(inner), inner, checks, label);
+            out.extend(quote!({ let inner = &**#v; #body }));
+        }
+        TypeRef::Named(id) => match &space.get(*id).kind {
+            TypeKind::Alias(inner) if needs_check(space, inner, &none) => {
+                out.extend(check_value(space, v, inner, &none, label));
+            }
+            _ if has_validate(space, t) => out.extend(quote!(#v.validate()?;)),
+            _ => {}
+        },
+        _ => {}
+    }
+    out
+}
+
+/// `validate()` for a type reachable from a request: the constraints its fields'
+/// types do not enforce (inline string limits and patterns, number ranges, array
+/// sizes), here and in nested values.
+fn emit_validate(space: &TypeSpace, def: &TypeDef, name: &Ident) -> TokenStream {
+    if !def.in_request {
+        return quote!();
+    }
+    let body = match &def.kind {
+        TypeKind::Struct { fields, extra } => {
+            let mut out = TokenStream::new();
+            for f in fields {
+                if !needs_check(space, &f.ty, &f.checks) {
+                    continue;
+                }
+                let fname = ident(&f.name);
+                let label = format!("{}.{}", def.name, f.wire);
+                let check = check_value(space, quote!(value), &f.ty, &f.checks, &label);
+                out.extend(if f.required && !f.nullable {
+                    quote!({ let value = &self.#fname; #check })
+                } else if f.required || !(f.nullable && def.in_request) {
+                    quote!(if let Some(value) = &self.#fname { #check })
+                } else {
+                    quote!(if let super::runtime::Patch::Value(value) = &self.#fname { #check })
+                });
+            }
+            if let Some((t, _)) = extra {
+                if needs_check(space, t, &Checks::default()) {
+                    let taken = fields.iter().any(|f| f.name == "additional_properties");
+                    let fname = if taken {
+                        format_ident!("additional_properties_")
+                    } else {
+                        format_ident!("additional_properties")
+                    };
+                    let check = check_value(space, quote!(value), t, &Checks::default(), &def.name);
+                    out.extend(quote!(for value in self.#fname.values() { #check }));
+                }
+            }
+            out.extend(quote!(Ok(())));
+            out
+        }
+        TypeKind::Union { variants } => {
+            let arms: Vec<TokenStream> = variants
+                .iter()
+                .filter(|(_, t)| has_validate(space, t))
+                .map(|(v, _)| {
+                    let vi = format_ident!("{}", v);
+                    quote!(#name::#vi(value) => value.validate(),)
+                })
+                .collect();
+            if arms.is_empty() {
+                quote!(Ok(()))
+            } else {
+                quote!(match self { #(#arms)* _ => Ok(()) })
+            }
+        }
+        _ => return quote!(),
+    };
+    quote! {
+        impl #name {
+            /// Checks what the field types do not enforce themselves (string lengths and
+            /// patterns, number ranges, array sizes of inline schemas), here and in nested
+            /// values: the first violation, naming the field.
+            pub fn validate(&self) -> Result<(), super::runtime::InvalidValue> {
+                #body
+            }
+        }
     }
 }
 
@@ -153,7 +350,7 @@ fn emit_struct(
         let fname =
             if taken { format_ident!("additional_properties_") } else { format_ident!("additional_properties") };
         let d = match pattern {
-            Some(p) => format!(" Entries whose keys match `{p}`."),
+            Some(p) => doc_safe(&format!(" Entries whose keys match `{p}`.")),
             None => " Entries under other keys.".to_string(),
         };
         quote! { #[doc = #d] #[serde(flatten)] pub #fname: std::collections::BTreeMap<String, #t>, }
@@ -172,7 +369,7 @@ fn emit_struct(
 fn emit_enum(name: &Ident, docs: TokenStream, variants: &[(String, String)]) -> TokenStream {
     let vs = variants.iter().map(|(v, w)| {
         let v = format_ident!("{}", v);
-        let d = format!(" `{w}`");
+        let d = if w.is_empty() { " The empty string.".to_string() } else { doc_safe(&format!(" `{w}`")) };
         quote!(#[doc = #d] #v,)
     });
     let to_str = variants.iter().map(|(v, w)| {
@@ -241,57 +438,138 @@ fn emit_union(space: &TypeSpace, name: &Ident, docs: TokenStream, variants: &[(S
         let d = format!(" The `{}` alternative.", tt.to_string().replace(' ', ""));
         quote!(#[doc = #d] #vi(#tt),)
     });
-    // Enum branches match only their known values here: their `Unknown` variant would
-    // otherwise swallow every string and shadow the branches after them.
-    let tries = variants.iter().map(|(v, t)| {
-        let vi = format_ident!("{}", v);
-        let tt = ty(space, t, &quote!());
-        match t {
-            TypeRef::Named(id) => match &space.get(*id).kind {
-                TypeKind::Enum { variants: ev } => {
-                    let wires = ev.iter().map(|(_, w)| w);
-                    quote! {
-                        if let Some(s) = value.as_str() {
-                            if [#(#wires),*].contains(&s) {
-                                return Ok(#name::#vi(#tt::from(s)));
-                            }
-                        }
-                    }
-                }
-                _ => quote! {
-                    if let Ok(v) = <#tt as serde::Deserialize>::deserialize(&value) {
-                        return Ok(#name::#vi(v));
-                    }
-                },
-            },
-            _ => quote! {
-                if let Ok(v) = <#tt as serde::Deserialize>::deserialize(&value) {
-                    return Ok(#name::#vi(v));
-                }
-            },
-        }
-    });
-    let msg = format!("the value matches no alternative of {name}");
+    let tries = variants.iter().map(|(v, t)| decode_attempt(space, name, v, t));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#vs)*
+            /// A value that matches none of the alternatives above (the server may send a
+            /// kind this client does not know yet), kept as received.
+            Unknown(serde_json::Value),
+        }
+        impl #name {
+            /// The known alternative `value` decodes to, trying them in order; `None` when none does.
+            fn decode_known(value: &serde_json::Value) -> Option<Self> {
+                #(#tries)*
+                None
+            }
         }
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                #(#tries)*
-                Err(<D::Error as serde::de::Error>::custom(#msg))
+                Ok(Self::decode_known(&value).unwrap_or(#name::Unknown(value)))
             }
         }
+    }
+}
+
+/// The kind behind a named type, looking through aliases of named types.
+fn resolve(space: &TypeSpace, t: &TypeRef) -> Option<TypeKind> {
+    match t {
+        TypeRef::Named(id) => match &space.get(*id).kind {
+            TypeKind::Alias(inner @ TypeRef::Named(_)) => resolve(space, inner),
+            kind => Some(kind.clone()),
+        },
+        _ => None,
+    }
+}
+
+/// Statements returning `Some(Union::Variant(..))` when `value` decodes as alternative `t`.
+///
+/// Alternatives that would accept anything are narrowed so they cannot shadow the
+/// ones after them: an enum matches only its known values (its own `Unknown` would
+/// take every string), a nested union only its known alternatives, and an object with
+/// constant properties (`type: select`) only when those properties hold that value,
+/// and with required enum properties only when they hold known values.
+fn decode_attempt(space: &TypeSpace, union: &Ident, variant: &str, t: &TypeRef) -> TokenStream {
+    let vi = format_ident!("{}", variant);
+    let (inner, boxed) = match t {
+        TypeRef::Boxed(inner) => (inner.as_ref(), true),
+        t => (t, false),
+    };
+    let tt = ty(space, inner, &quote!());
+    let wrap = if boxed { quote!(Box::new(v)) } else { quote!(v) };
+    match resolve(space, inner) {
+        Some(TypeKind::Enum { variants: ev }) => {
+            let wires = ev.iter().map(|(_, w)| w);
+            quote! {
+                if let Some(s) = value.as_str() {
+                    if [#(#wires),*].contains(&s) {
+                        let v = #tt::from(s);
+                        return Some(#union::#vi(#wrap));
+                    }
+                }
+            }
+        }
+        Some(TypeKind::Union { .. }) => quote! {
+            if let Some(v) = #tt::decode_known(value) {
+                return Some(#union::#vi(#wrap));
+            }
+        },
+        Some(TypeKind::Struct { fields, .. }) => {
+            let guards: Vec<TokenStream> = fields
+                .iter()
+                .filter_map(|f| match resolve(space, &f.ty) {
+                    Some(TypeKind::Enum { variants }) if variants.len() == 1 => {
+                        let (wire, w) = (&f.wire, &variants[0].1);
+                        Some(if f.required {
+                            quote!(value.get(#wire).and_then(serde_json::Value::as_str) == Some(#w))
+                        } else {
+                            quote!(value.get(#wire).is_none_or(|x| x.as_str() == Some(#w)))
+                        })
+                    }
+                    // A required enum field with a value this client does not know means an
+                    // alternative it does not know: keep the value whole (`Unknown`) rather
+                    // than decode it as a known alternative and drop what does not fit.
+                    Some(TypeKind::Enum { variants }) if f.required => {
+                        let (wire, ws) = (&f.wire, variants.iter().map(|(_, w)| w));
+                        Some(quote! {
+                            value.get(#wire).and_then(serde_json::Value::as_str).is_some_and(|x| [#(#ws),*].contains(&x))
+                        })
+                    }
+                    _ => None,
+                })
+                .collect();
+            let attempt = quote! {
+                if let Ok(v) = <#tt as serde::Deserialize>::deserialize(value) {
+                    return Some(#union::#vi(#wrap));
+                }
+            };
+            if guards.is_empty() {
+                attempt
+            } else {
+                quote!(if #(#guards)&&* { #attempt })
+            }
+        }
+        _ => quote! {
+            if let Ok(v) = <#tt as serde::Deserialize>::deserialize(value) {
+                return Some(#union::#vi(#wrap));
+            }
+        },
     }
 }
 
 fn emit_newtype(name: &Ident, docs: TokenStream, v: &Validation) -> TokenStream {
     let rule = validation(v);
     let name_str = name.to_string();
+    let decode = match &v.pattern {
+        Some(p) => {
+            let shape = validation(&Validation { pattern: Some(p.clone()), ..Validation::default() });
+            quote! {
+                const SHAPE: super::runtime::Validation = #shape;
+                match SHAPE.check(&value) {
+                    Ok(()) => Ok(Self(value)),
+                    Err(reason) => Err(<D::Error as serde::de::Error>::custom(
+                        super::runtime::InvalidValue { type_name: #name_str, value, reason },
+                    )),
+                }
+            }
+        }
+        None => quote!(Ok(Self(value))),
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -300,7 +578,10 @@ fn emit_newtype(name: &Ident, docs: TokenStream, v: &Validation) -> TokenStream 
         impl #name {
             /// The checks every value passes.
             pub const VALIDATION: super::runtime::Validation = #rule;
-            /// Checks `value` and wraps it.
+            /// Checks `value` against every constraint and wraps it.
+            ///
+            /// Decoding (serde) checks only the pattern: a length limit is the server's to
+            /// raise, and a value it sends must still decode.
             pub fn new(value: impl Into<String>) -> Result<Self, super::runtime::InvalidValue> {
                 let value = value.into();
                 match Self::VALIDATION.check(&value) {
@@ -352,8 +633,8 @@ fn emit_newtype(name: &Ident, docs: TokenStream, v: &Validation) -> TokenStream 
         }
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = <String as serde::Deserialize>::deserialize(deserializer)?;
-                Self::new(s).map_err(<D::Error as serde::de::Error>::custom)
+                let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+                #decode
             }
         }
     }

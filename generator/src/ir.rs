@@ -21,6 +21,8 @@ pub enum TypeRef {
     Integer(&'static str),
     /// `f64`.
     Number,
+    /// `f32` (`type: number, format: float`).
+    Float32,
     /// `bool`.
     Boolean,
     /// `serde_json::Value`.
@@ -66,6 +68,38 @@ pub struct Field {
     pub nullable: bool,
     /// Documentation.
     pub doc: Option<String>,
+    /// Constraints of the field's own (inline) schema that its type does not enforce.
+    pub checks: Checks,
+}
+
+/// Constraints of an inline schema that its Rust type does not enforce (a named
+/// newtype checks itself): checked by the generated `validate()` of request types.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checks {
+    /// String `pattern`, `minLength`, `maxLength`.
+    pub string: Validation,
+    /// `minimum` (inclusive).
+    pub minimum: Option<f64>,
+    /// `maximum` (inclusive).
+    pub maximum: Option<f64>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// Checks of each array item or map value.
+    pub items: Option<Box<Checks>>,
+}
+
+impl Checks {
+    /// True when nothing is checked.
+    pub fn is_empty(&self) -> bool {
+        self.string.is_empty()
+            && self.minimum.is_none()
+            && self.maximum.is_none()
+            && self.min_items.is_none()
+            && self.max_items.is_none()
+            && self.items.as_ref().is_none_or(|i| i.is_empty())
+    }
 }
 
 /// What a named type is.

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::ir::{Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
+use crate::ir::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
+use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
 
@@ -21,15 +22,98 @@ pub struct Lowerer<'a> {
     names: Scope,
     /// Pointer -> Rust base name for locations that are not component schemas (operation bodies).
     pub hints: BTreeMap<String, String>,
+    /// Component pointer -> its type name, claimed before anything is lowered so a
+    /// component never loses its name to an inline schema lowered earlier.
+    component_names: BTreeMap<String, String>,
+    /// Names to keep (see [`crate::names_lock`]).
+    lock: Option<&'a NameLock>,
+    /// Pointer -> locked type name, reserved before anything is lowered.
+    locked_types: BTreeMap<String, String>,
 }
 
-/// Names the generated code reserves at the top of the `types` module.
-const RESERVED: [&str; 8] = ["Client", "Error", "Result", "Value", "Map", "String", "Vec", "Option"];
+/// The deepest nesting of lists and maps in one emitted type expression;
+/// deeper types are split into named aliases.
+pub const MAX_TYPE_DEPTH: usize = 16;
+
+/// Names the generated code reserves at the top of the `types` module: its
+/// own, and the prelude's. The module uses some unqualified (`Box<…>` for
+/// recursion, `impl From<…>`, `Ok(…)`; a type named `Box` would shadow them),
+/// and `use types::*` in a caller's code would shadow the others.
+const RESERVED: [&str; 42] = [
+    "Client",
+    "Error",
+    "Result",
+    "Value",
+    "Map",
+    "String",
+    "Vec",
+    "Option",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "Default",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "FromIterator",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+];
 
 impl<'a> Lowerer<'a> {
     /// A lowerer for `doc` (already overlaid, normalized and checked).
     pub fn new(doc: &'a Value) -> Self {
-        Lowerer { doc, space: TypeSpace::default(), names: Scope::with_reserved(&RESERVED), hints: BTreeMap::new() }
+        Lowerer {
+            doc,
+            space: TypeSpace::default(),
+            names: Scope::with_reserved(&RESERVED),
+            hints: BTreeMap::new(),
+            component_names: BTreeMap::new(),
+            lock: None,
+            locked_types: BTreeMap::new(),
+        }
+    }
+
+    /// A lowerer that keeps the names recorded in `lock` for identities that
+    /// still exist; a locked type name stays reserved while its schema exists.
+    pub fn with_lock(doc: &'a Value, lock: Option<&'a NameLock>) -> Self {
+        let mut lw = Self::new(doc);
+        for (ptr, name) in lock.map(|l| &l.types).into_iter().flatten() {
+            if pointer::get_ptr(doc, ptr).is_some() && lw.names.try_claim(name) {
+                lw.locked_types.insert(ptr.clone(), name.clone());
+            }
+        }
+        lw.lock = lock;
+        lw
+    }
+
+    /// The name lock in use, if any.
+    pub fn lock(&self) -> Option<&'a NameLock> {
+        self.lock
     }
 
     /// Lowers every component schema, in document order.
@@ -40,11 +124,18 @@ impl<'a> Lowerer<'a> {
             .and_then(Value::as_object)
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
+        for k in &keys {
+            let ptr = pointer::join("/components/schemas", k);
+            let name = self.claim_name(&ptr);
+            self.component_names.insert(ptr, name);
+        }
         for k in keys {
             let ptr = pointer::join("/components/schemas", &k);
             let ty = self.lower(&ptr);
-            // A component that lowered to a plain type still gets a name, as an alias.
-            if !matches!(ty, TypeRef::Named(_)) {
+            // A component that lowered to a plain type, or that only refers to another
+            // schema, still gets a name, as an alias.
+            let own_type = matches!(ty, TypeRef::Named(id) if self.space.get(id).pointer == ptr);
+            if !own_type {
                 let name = self.claim_name(&ptr);
                 let doc = self.doc_of(&ptr);
                 self.push(TypeDef {
@@ -105,10 +196,12 @@ impl<'a> Lowerer<'a> {
             }
         }
         let Some((parent, last)) = pointer::split_last(ptr) else { return "Root".into() };
+        // `…/properties/items` is a property named `items`, not the `items` keyword.
+        let property = pointer::split_last(parent).is_some_and(|(_, kw)| kw == "properties");
         match last.as_str() {
-            "items" => format!("{}Item", self.base_name(parent)),
-            "additionalProperties" => format!("{}Value", self.base_name(parent)),
-            "schema" => self.base_name(parent),
+            "items" if !property => format!("{}Item", self.base_name(parent)),
+            "additionalProperties" if !property => format!("{}Value", self.base_name(parent)),
+            "schema" if !property => self.base_name(parent),
             _ => {
                 let Some((grand, kw)) = pointer::split_last(parent) else { return naming::type_name(&last) };
                 match kw.as_str() {
@@ -123,7 +216,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn claim_name(&mut self, ptr: &str) -> String {
+        if let Some(name) = self.locked_types.get(ptr) {
+            return name.clone();
+        }
+        if let Some(name) = self.component_names.get(ptr) {
+            return name.clone();
+        }
         let base = self.base_name(ptr);
+        // A schema named like a type the generated code uses (`error` -> `Error`) gets a
+        // suffix that still reads as its name, not a bare number.
+        let base = if RESERVED.contains(&base.as_str()) { format!("{base}Model") } else { base };
         self.names.claim(base)
     }
 
@@ -185,8 +287,29 @@ impl<'a> Lowerer<'a> {
             return t;
         }
         let t = self.lower_schema(ptr);
+        let t = self.shallow(ptr, t);
         self.space.by_pointer.insert(ptr.to_string(), t.clone());
         t
+    }
+
+    /// Names the type of `ptr` (an alias) when it nests lists and maps deeper
+    /// than [`MAX_TYPE_DEPTH`], so that no emitted type expression is deeper:
+    /// long `items`/`additionalProperties` chains (directly or through refs)
+    /// would otherwise become one `Vec<Vec<…>>` as deep as the chain, which
+    /// overflows the stack of the parser that formats the code.
+    fn shallow(&mut self, ptr: &str, t: TypeRef) -> TypeRef {
+        fn depth(t: &TypeRef) -> usize {
+            match t {
+                TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => 1 + depth(inner),
+                _ => 0,
+            }
+        }
+        if depth(&t) <= MAX_TYPE_DEPTH {
+            return t;
+        }
+        let id = self.alloc(ptr);
+        self.space.types[id.0].kind = TypeKind::Alias(t);
+        TypeRef::Named(id)
     }
 
     fn lower_schema(&mut self, ptr: &str) -> TypeRef {
@@ -195,6 +318,11 @@ impl<'a> Lowerer<'a> {
         let ty = s.get("type").and_then(Value::as_str);
         for kw in ["oneOf", "anyOf"] {
             if let Some(branches) = s.get(kw).and_then(Value::as_array) {
+                // Branches that only add constraints (`anyOf: [{required: [a]}, {required: [b]}]`)
+                // describe validation of this object, not alternative shapes: lower the object itself.
+                if !branches.is_empty() && branches.iter().all(constraint_only) {
+                    continue;
+                }
                 if branches.len() == 1 {
                     return self.lower(&format!("{ptr}/{kw}/0"));
                 }
@@ -229,27 +357,28 @@ impl<'a> Lowerer<'a> {
                     TypeRef::String
                 }
             }
-            Some("integer") => {
-                TypeRef::Integer(if s.get("format").and_then(Value::as_str) == Some("int32") { "i32" } else { "i64" })
-            }
-            Some("number") => TypeRef::Number,
+            Some("integer") => TypeRef::Integer(integer_type(s)),
+            Some("number") => match s.get("format").and_then(Value::as_str) {
+                Some("float") => TypeRef::Float32,
+                _ => TypeRef::Number,
+            },
             Some("boolean") => TypeRef::Boolean,
             Some("array") => {
                 let item = self.lower(&format!("{ptr}/items"));
                 TypeRef::Vec(Box::new(item))
             }
             _ => {
-                let has_fields = s.get("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty())
-                    || s.get("x-pattern-properties").is_some();
+                let has_fields = s.get("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty());
                 if has_fields {
                     self.lower_struct(ptr)
-                } else if ty == Some("object") || s.get("additionalProperties").is_some() {
-                    match s.get("additionalProperties") {
-                        Some(Value::Object(_)) => {
-                            let v = self.lower(&format!("{ptr}/additionalProperties"));
-                            TypeRef::Map(Box::new(v))
-                        }
-                        _ => TypeRef::Map(Box::new(TypeRef::Any)),
+                } else if ty == Some("object")
+                    || s.get("additionalProperties").is_some()
+                    || s.get("x-pattern-properties").is_some()
+                {
+                    // No fixed keys: a map from key to the value schema.
+                    match self.extra_values(ptr) {
+                        Some((v, _)) => TypeRef::Map(Box::new(v)),
+                        None => TypeRef::Map(Box::new(TypeRef::Any)),
                     }
                 } else {
                     TypeRef::Any
@@ -261,45 +390,125 @@ impl<'a> Lowerer<'a> {
     fn lower_enum(&mut self, ptr: &str, values: &[Value]) -> TypeRef {
         let id = self.alloc(ptr);
         let mut scope = Scope::with_reserved(&["Unknown"]);
-        let variants = values
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(|v| {
-                let n = if v.is_empty() { "Empty".to_string() } else { naming::type_name(v) };
-                (scope.claim(n), v.to_string())
-            })
-            .collect::<Vec<_>>();
-        // Keep spec order for readability; the BTreeSet only removed duplicates.
-        let order: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-        let mut variants = variants;
-        variants.sort_by_key(|(_, w)| order.iter().position(|o| o == w));
+        let members = enum_members(values);
+        let unique: Vec<&str> = members.iter().map(|(w, _)| w.as_str()).collect();
+        let locked = self.lock.and_then(|l| l.enum_variants.get(ptr));
+        let names = names_lock::member_names(&mut scope, &members, locked);
+        // Spec order (`enum_members` drops duplicates and keeps the first).
+        let variants = names.into_iter().zip(unique).map(|(n, v)| (n, v.to_string())).collect::<Vec<_>>();
         self.space.types[id.0].kind = TypeKind::Enum { variants };
         TypeRef::Named(id)
     }
 
     fn lower_union(&mut self, ptr: &str, kw: &str, n: usize) -> TypeRef {
+        // Alternatives that are all inline string enums are one enum of all their values
+        // (one `Unknown` fallback instead of a union that rejects every new value).
+        let mut values = Vec::new();
+        if inline_enum_values(self.schema(ptr), &mut values) {
+            return self.lower_enum(ptr, &values);
+        }
         let id = self.alloc(ptr);
+        // Inline alternatives are named after what tells them apart, before they are lowered.
+        let labels = self.branch_labels(ptr, kw, n);
+        let parent = self.space.types[id.0].name.clone();
+        for (i, label) in labels.iter().enumerate() {
+            if let Some(l) = label {
+                self.hints.entry(format!("{ptr}/{kw}/{i}")).or_insert_with(|| format!("{parent}{l}"));
+            }
+        }
         let mut branches = Vec::new();
         for i in 0..n {
             let bptr = format!("{ptr}/{kw}/{i}");
             let t = self.lower(&bptr);
             branches.push(t);
         }
-        let mut scope = Scope::default();
-        let mut variants: Vec<(u8, String, TypeRef)> = branches
-            .into_iter()
-            .map(|t| {
-                let name = scope.claim(self.variant_name(&t));
-                (self.specificity(&t), name, t)
-            })
+        let members: Vec<(String, String)> = branches
+            .iter()
+            .zip(&labels)
+            .enumerate()
+            .map(|(i, (t, label))| (format!("{kw}/{i}"), label.clone().unwrap_or_else(|| self.variant_name(t))))
             .collect();
-        // Most specific first: an untagged enum takes the first variant that decodes.
+        let locked = self.lock.and_then(|l| l.union_variants.get(ptr));
+        // `Unknown` is the fallback variant every union gets when emitted.
+        let names = names_lock::member_names(&mut Scope::with_reserved(&["Unknown"]), &members, locked);
+        let mut variants: Vec<(UnionRank, String, TypeRef)> =
+            branches.into_iter().zip(names).map(|(t, name)| (self.union_rank(&t), name, t)).collect();
+        // Most specific first: the generated Deserialize takes the first variant that decodes.
+        // The sort is stable, so equally specific alternatives keep spec order.
         variants.sort_by_key(|(rank, _, _)| *rank);
         self.space.types[id.0].kind =
             TypeKind::Union { variants: variants.into_iter().map(|(_, n, t)| (n, t)).collect() };
         TypeRef::Named(id)
+    }
+
+    /// Names for the inline alternatives of a union (`None` for `$ref`s, which keep
+    /// their type's name, and for alternatives with nothing to name them by):
+    /// a single enum value; else the value of a property that is a constant in every
+    /// alternative (a discriminator in all but name); else the `title`; else a
+    /// required property no other alternative requires (`userId` vs `email`).
+    fn branch_labels(&self, ptr: &str, kw: &str, n: usize) -> Vec<Option<String>> {
+        let bptrs: Vec<String> = (0..n).map(|i| format!("{ptr}/{kw}/{i}")).collect();
+        let consts: Vec<Vec<(String, String)>> = bptrs.iter().map(|b| self.const_properties(&self.target(b))).collect();
+        let discriminator = consts.first().into_iter().flatten().map(|(k, _)| k).find(|k| {
+            let vals: Vec<Option<&String>> =
+                consts.iter().map(|c| c.iter().find(|(ck, _)| ck == *k).map(|(_, v)| v)).collect();
+            let distinct: BTreeSet<&String> = vals.iter().flatten().copied().collect();
+            vals.iter().all(Option::is_some) && distinct.len() == n
+        });
+        let required: Vec<BTreeSet<String>> = bptrs
+            .iter()
+            .map(|b| {
+                let s = self.schema(&self.target(b));
+                s.get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        bptrs
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let s = self.schema(b);
+                if s.get("$ref").is_some() {
+                    return None;
+                }
+                if let Some([Value::String(v)]) = s.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                    return Some(if v.is_empty() { "Empty".to_string() } else { naming::type_name(v) });
+                }
+                if let Some(d) = discriminator {
+                    if let Some((_, v)) = consts[i].iter().find(|(k, _)| k == d) {
+                        return Some(naming::type_name(v));
+                    }
+                }
+                if let Some(t) = s.get("title").and_then(Value::as_str) {
+                    return Some(naming::type_name(t));
+                }
+                let order = s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+                let mut unique =
+                    order.filter(|r| required.iter().enumerate().all(|(j, other)| j == i || !other.contains(*r)));
+                unique.next().map(naming::type_name)
+            })
+            .collect()
+    }
+
+    /// Properties of the object schema at `ptr` whose schema (after refs) is a
+    /// single-value string enum: (wire name, value), in property order.
+    fn const_properties(&self, ptr: &str) -> Vec<(String, String)> {
+        let Some(props) = self.schema(ptr).get("properties").and_then(Value::as_object) else { return Vec::new() };
+        props
+            .keys()
+            .filter_map(|k| {
+                let p = self.schema(&self.target(&pointer::join(&format!("{ptr}/properties"), k)));
+                match p.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                    Some([Value::String(v)]) => Some((k.clone(), v.clone())),
+                    _ => None,
+                }
+            })
+            .collect()
     }
 
     fn variant_name(&self, t: &TypeRef) -> String {
@@ -314,7 +523,7 @@ impl<'a> Lowerer<'a> {
             TypeRef::String => "String".into(),
             TypeRef::DateTime => "DateTime".into(),
             TypeRef::Integer(_) => "Integer".into(),
-            TypeRef::Number => "Number".into(),
+            TypeRef::Number | TypeRef::Float32 => "Number".into(),
             TypeRef::Boolean => "Boolean".into(),
             TypeRef::Any => "Any".into(),
             TypeRef::Vec(_) => "List".into(),
@@ -323,43 +532,71 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn specificity(&self, t: &TypeRef) -> u8 {
+    /// Where an alternative goes in a union's decoding order (smaller first): values
+    /// with fewer possible decodings before those with more. Among objects, those
+    /// pinned by a constant property come first, then those requiring more fields.
+    fn union_rank(&self, t: &TypeRef) -> UnionRank {
+        use std::cmp::Reverse;
+        let plain = |rank: u8| (rank, 0, Reverse(0), Reverse(0));
         match t {
             TypeRef::Named(id) => match &self.space.types[id.0].kind {
-                TypeKind::Enum { .. } => 0,
-                TypeKind::Newtype { .. } => 4,
-                TypeKind::Struct { .. } => 5,
-                TypeKind::Union { .. } => 6,
-                TypeKind::Alias(inner) => self.specificity(inner),
+                TypeKind::Enum { .. } => plain(0),
+                TypeKind::Newtype { validation } if validation.pattern.is_some() => plain(5),
+                TypeKind::Newtype { .. } => plain(6),
+                TypeKind::Struct { fields, .. } => {
+                    let pinned = fields.iter().any(|f| self.is_const(&f.ty));
+                    let required = fields.iter().filter(|f| f.required).count();
+                    (7, u8::from(!pinned), Reverse(required), Reverse(fields.len()))
+                }
+                TypeKind::Union { .. } => plain(8),
+                TypeKind::Alias(inner) => self.union_rank(inner),
             },
-            TypeRef::Boolean => 1,
-            TypeRef::Integer(_) => 2,
-            TypeRef::Number => 3,
-            TypeRef::DateTime => 4,
-            TypeRef::Vec(_) => 7,
-            TypeRef::Map(_) => 8,
-            TypeRef::String => 9,
-            TypeRef::Boxed(inner) => self.specificity(inner),
-            TypeRef::Any => 10,
+            TypeRef::Boolean => plain(1),
+            TypeRef::Integer(_) => plain(2),
+            TypeRef::Number | TypeRef::Float32 => plain(3),
+            TypeRef::DateTime => plain(4),
+            TypeRef::Vec(_) => plain(9),
+            TypeRef::Map(_) => plain(10),
+            TypeRef::String => plain(11),
+            TypeRef::Boxed(inner) => self.union_rank(inner),
+            TypeRef::Any => plain(12),
         }
     }
 
-    /// Properties of the schema at `ptr` and of its `allOf` branches (after refs), in order.
+    /// A single-value enum: a constant.
+    fn is_const(&self, t: &TypeRef) -> bool {
+        matches!(t, TypeRef::Named(id) if matches!(&self.space.get(*id).kind, TypeKind::Enum { variants } if variants.len() == 1))
+    }
+
+    /// Properties `(wire name, pointer)` of the schema at `ptr` and of its `allOf` branches
+    /// (after refs), in order, and the names they require. Each schema is collected once
+    /// (`memo`), and a branch that leads back to a schema being collected (`on_path`) is
+    /// skipped, so `allOf` cycles and diamonds stay linear instead of exponential.
     fn collect_properties(
         &self,
         ptr: &str,
-        out: &mut Vec<(String, String)>,
-        required: &mut BTreeSet<String>,
+        memo: &mut BTreeMap<String, Collected>,
+        on_path: &mut BTreeSet<String>,
         depth: usize,
-    ) {
-        let s = self.schema(ptr);
-        if depth > 16 {
-            return;
+    ) -> Collected {
+        if let Some(done) = memo.get(ptr) {
+            return done.clone();
         }
+        let mut out: Vec<(String, String)> = Vec::new();
+        let mut required = BTreeSet::new();
+        if depth > 16 || !on_path.insert(ptr.to_string()) {
+            return (out, required);
+        }
+        let s = self.schema(ptr);
         if let Some(branches) = s.get("allOf").and_then(Value::as_array) {
             for i in 0..branches.len() {
                 let b = self.target(&format!("{ptr}/allOf/{i}"));
-                self.collect_properties(&b, out, required, depth + 1);
+                let (props, req) = self.collect_properties(&b, memo, on_path, depth + 1);
+                for (k, p) in props {
+                    out.retain(|(w, _)| *w != k);
+                    out.push((k, p));
+                }
+                required.extend(req);
             }
         }
         if let Some(props) = s.get("properties").and_then(Value::as_object) {
@@ -371,40 +608,88 @@ impl<'a> Lowerer<'a> {
         if let Some(req) = s.get("required").and_then(Value::as_array) {
             required.extend(req.iter().filter_map(Value::as_str).map(str::to_string));
         }
+        on_path.remove(ptr);
+        memo.insert(ptr.to_string(), (out.clone(), required.clone()));
+        (out, required)
     }
 
     fn lower_struct(&mut self, ptr: &str) -> TypeRef {
         let id = self.alloc(ptr);
-        let mut props = Vec::new();
-        let mut required = BTreeSet::new();
-        self.collect_properties(ptr, &mut props, &mut required, 0);
-        let mut scope = Scope::default();
+        let (props, required) = self.collect_properties(ptr, &mut BTreeMap::new(), &mut BTreeSet::new(), 0);
+        let members: Vec<(String, String)> = props.iter().map(|(w, _)| (w.clone(), naming::field_name(w))).collect();
+        let locked = self.lock.and_then(|l| l.fields.get(ptr));
+        let mut names = names_lock::member_names(&mut Scope::default(), &members, locked).into_iter();
         let mut fields = Vec::new();
         for (wire, fptr) in props {
             let ty = self.lower(&fptr);
             let doc = self.field_doc(&fptr);
             fields.push(Field {
-                name: scope.claim(naming::field_name(&wire)),
+                name: names.next().expect("one name per property"),
                 required: required.contains(&wire),
                 nullable: self.nullable(&fptr),
+                checks: self.checks(&fptr, &ty, 0),
                 wire,
                 ty,
                 doc,
             });
         }
-        let s = self.schema(ptr);
-        let extra = if let Some(Value::Object(pats)) = s.get("x-pattern-properties") {
-            let (pat, _) = pats.iter().next().map(|(k, v)| (k.clone(), v)).unwrap_or_default();
-            let vptr = pointer::join(&format!("{ptr}/x-pattern-properties"), &pat);
-            let t = if pats.len() == 1 { self.lower(&vptr) } else { TypeRef::Any };
-            Some((t, if pats.len() == 1 { Some(pat) } else { None }))
-        } else if let Some(Value::Object(_)) = s.get("additionalProperties") {
-            Some((self.lower(&format!("{ptr}/additionalProperties")), None))
-        } else {
-            None
-        };
+        let extra = self.extra_values(ptr);
         self.space.types[id.0].kind = TypeKind::Struct { fields, extra };
         TypeRef::Named(id)
+    }
+
+    /// The values under keys other than the fixed properties, and their key pattern:
+    /// from `x-pattern-properties` (one pattern: its schema; several: any JSON value),
+    /// else from an `additionalProperties` schema. `None` when other keys are not described.
+    fn extra_values(&mut self, ptr: &str) -> Option<(TypeRef, Option<String>)> {
+        let s = self.schema(ptr);
+        if let Some(Value::Object(pats)) = s.get("x-pattern-properties") {
+            if let (1, Some(pat)) = (pats.len(), pats.keys().next()) {
+                let vptr = pointer::join(&format!("{ptr}/x-pattern-properties"), pat);
+                return Some((self.lower(&vptr), Some(pat.clone())));
+            }
+            if !pats.is_empty() {
+                return Some((TypeRef::Any, None));
+            }
+        }
+        match s.get("additionalProperties") {
+            Some(Value::Object(_)) => Some((self.lower(&format!("{ptr}/additionalProperties")), None)),
+            _ => None,
+        }
+    }
+
+    /// Constraints at `ptr` (after refs) that the lowered type `ty` does not enforce itself.
+    fn checks(&self, ptr: &str, ty: &TypeRef, depth: usize) -> Checks {
+        let target = self.target(ptr);
+        let s = self.schema(&target);
+        let num = |k: &str| s.get(k).and_then(Value::as_f64);
+        let count = |k: &str| s.get(k).and_then(Value::as_u64);
+        match ty {
+            TypeRef::String => Checks { string: self.validation(&target), ..Checks::default() },
+            TypeRef::Integer(_) | TypeRef::Number | TypeRef::Float32 => {
+                Checks { minimum: num("minimum"), maximum: num("maximum"), ..Checks::default() }
+            }
+            TypeRef::Vec(item) if depth < 8 => {
+                let items = self.checks(&format!("{target}/items"), item, depth + 1);
+                Checks {
+                    min_items: count("minItems"),
+                    max_items: count("maxItems"),
+                    items: (!items.is_empty()).then(|| Box::new(items)),
+                    ..Checks::default()
+                }
+            }
+            TypeRef::Map(value) if depth < 8 => {
+                let vptr = match s.get("x-pattern-properties").and_then(Value::as_object) {
+                    Some(p) if p.len() == 1 => {
+                        p.keys().next().map(|k| pointer::join(&format!("{target}/x-pattern-properties"), k))
+                    }
+                    _ => Some(format!("{target}/additionalProperties")),
+                };
+                let items = vptr.map(|v| self.checks(&v, value, depth + 1)).unwrap_or_default();
+                Checks { items: (!items.is_empty()).then(|| Box::new(items)), ..Checks::default() }
+            }
+            _ => Checks::default(),
+        }
     }
 
     fn field_doc(&self, ptr: &str) -> Option<String> {
@@ -412,6 +697,100 @@ impl<'a> Lowerer<'a> {
         let there = || self.schema(&self.target(ptr)).get("description").and_then(Value::as_str);
         here.or_else(there).map(str::to_string)
     }
+}
+
+/// Properties `(wire name, pointer)` of an object schema and the names it requires.
+type Collected = (Vec<(String, String)>, BTreeSet<String>);
+
+/// Sort key of a union alternative (see `Lowerer::union_rank`).
+type UnionRank = (u8, u8, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>);
+
+/// Collects the values of `s` when it is an inline string enum, or a `oneOf`/`anyOf`
+/// whose alternatives all are (recursively); false otherwise (`$ref`s included).
+fn inline_enum_values(s: &Value, out: &mut Vec<Value>) -> bool {
+    if s.get("$ref").is_some() {
+        return false;
+    }
+    for kw in ["oneOf", "anyOf"] {
+        if let Some(branches) = s.get(kw).and_then(Value::as_array) {
+            return !branches.is_empty() && branches.iter().all(|b| inline_enum_values(b, out));
+        }
+    }
+    let ty = s.get("type").and_then(Value::as_str);
+    match s.get("enum").and_then(Value::as_array) {
+        Some(values)
+            if !values.is_empty() && values.iter().all(Value::is_string) && matches!(ty, None | Some("string")) =>
+        {
+            out.extend(values.iter().cloned());
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The Rust integer type for an `integer` schema's `format` (`i64` when absent or unknown).
+fn integer_type(s: &Value) -> &'static str {
+    match s.get("format").and_then(Value::as_str) {
+        Some("int8") => "i8",
+        Some("int16") => "i16",
+        Some("int32") => "i32",
+        Some("uint8") => "u8",
+        Some("uint16") => "u16",
+        Some("uint32") => "u32",
+        Some("uint64") => "u64",
+        _ => "i64",
+    }
+}
+
+/// (wire value, natural variant name) for the string values of an enum, in spec
+/// order, duplicates dropped. Of two values that differ only in case (`asc`,
+/// `ASC`) the first keeps the plain name and the other gets an `Upper`/`Lower`
+/// suffix rather than a number; other clashes are numbered.
+pub fn enum_members(values: &[Value]) -> Vec<(String, String)> {
+    // `Err`: the `FromStr` impl names `Self::Err`, which a variant `Err` makes ambiguous.
+    let mut scope = Scope::with_reserved(&["Unknown", "Err"]);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for v in values.iter().filter_map(Value::as_str) {
+        if !seen.insert(v) {
+            continue;
+        }
+        let base = if v.is_empty() { "Empty".to_string() } else { naming::type_name(v) };
+        let case_only = out.iter().any(|(w, _): &(String, String)| w.to_lowercase() == v.to_lowercase());
+        let alt = if !case_only {
+            None
+        } else if v.chars().all(|c| !c.is_lowercase()) {
+            Some(format!("{base}Upper"))
+        } else if v.chars().all(|c| !c.is_uppercase()) {
+            Some(format!("{base}Lower"))
+        } else {
+            None
+        };
+        let name = match alt {
+            Some(alt) if scope.is_taken(&base) && !scope.is_taken(&alt) => scope.claim(alt),
+            _ => scope.claim(base),
+        };
+        out.push((v.to_string(), name));
+    }
+    out
+}
+
+/// A schema with no shape of its own: only `required`, `minProperties`, descriptions and the like.
+fn constraint_only(branch: &Value) -> bool {
+    const SHAPE: [&str; 11] = [
+        "type",
+        "properties",
+        "$ref",
+        "enum",
+        "items",
+        "allOf",
+        "oneOf",
+        "anyOf",
+        "additionalProperties",
+        "format",
+        "nullable",
+    ];
+    branch.as_object().is_some_and(|o| !o.keys().any(|k| SHAPE.contains(&k.as_str())))
 }
 
 /// Wraps struct fields in `Box` where a type contains itself without indirection.

@@ -41,14 +41,15 @@ fn spell(c: char) -> Option<&'static str> {
 }
 
 /// Splits a wire name into words heck understands: symbols are spelled out
-/// when the name has nothing else, other punctuation separates words.
+/// when the name has nothing else, other punctuation separates words. A `*`
+/// is always spelled: it is a wildcard (`application.*` is not `application`).
 fn words(raw: &str) -> String {
     let has_alnum = raw.chars().any(char::is_alphanumeric);
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         if c.is_alphanumeric() {
             out.push(c);
-        } else if !has_alnum {
+        } else if !has_alnum || c == '*' {
             out.push_str(spell(c).unwrap_or(" "));
         } else {
             out.push(' ');
@@ -70,6 +71,11 @@ fn fix_start(mut s: String, prefix: &str) -> String {
 /// `UpperCamelCase` type or variant name.
 pub fn type_name(raw: &str) -> String {
     let s: String = words(raw).to_upper_camel_case().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    // Dropping a non-ASCII capital (`Ñandú` -> `andú`) can leave a lowercase start.
+    let mut s = s;
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     let s = fix_start(s, "V");
     if KEYWORDS.contains(&s.as_str()) {
         format!("{s}Type")
@@ -82,6 +88,11 @@ pub fn type_name(raw: &str) -> String {
 /// or get a trailing `_` where Rust forbids raw forms).
 pub fn field_name(raw: &str) -> String {
     let s: String = words(raw).to_snake_case().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    // Dropping non-ASCII words (`a_ñ_b` -> `a__b`) can leave `__`, which is not snake case.
+    let mut s = s;
+    while s.contains("__") {
+        s = s.replace("__", "_");
+    }
     let s = if s.is_empty() {
         "empty".to_string()
     } else if s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -113,6 +124,16 @@ impl Scope {
         Scope { taken: names.iter().map(|s| s.to_string()).collect() }
     }
 
+    /// Takes exactly `name` if it is free; returns whether it did.
+    pub fn try_claim(&mut self, name: &str) -> bool {
+        self.taken.insert(name.to_string())
+    }
+
+    /// Whether `name` is already handed out.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
     /// Returns `name`, or `name2`, `name3`, … if it is taken.
     pub fn claim(&mut self, name: String) -> String {
         if self.taken.insert(name.clone()) {
@@ -139,6 +160,8 @@ mod tests {
         assert_eq!(type_name("2fa"), "V2fa");
         assert_eq!(type_name("self"), "SelfType");
         assert_eq!(type_name(">="), "GtEq");
+        assert_eq!(type_name("application.*"), "ApplicationStar");
+        assert_eq!(type_name("all.User.read"), "AllUserRead");
     }
 
     #[test]

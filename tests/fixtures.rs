@@ -1,0 +1,365 @@
+//! Generation fixtures: small specs under `tests/fixtures/`, one feature each
+//! (refs into properties, recursion, keyword names, oneOf with null,
+//! patternProperties, odd enum values, additionalProperties, allOf, nullable
+//! PATCH fields, integer formats, name collisions, union ordering, request
+//! constraints).
+//!
+//! Every fixture is generated, its whole generated code is snapshotted
+//! (`fixtures__<file>.snap`), and all of them are compiled together: one
+//! scratch crate under `target/fixture-check/` whose `lib.rs` is
+//! `#![deny(warnings, missing_docs)]` with one module per fixture, each with
+//! its own copy of the runtime (the generated `api` module adds inherent
+//! methods to that module's `runtime::Client`). The crate is built with
+//! `cargo clippy --all-targets -- -D warnings` in the target directory of this
+//! test run, with the root crate's dependencies and dev-dependencies, so the
+//! dependencies `cargo clippy --workspace --all-targets` already checked are
+//! reused (about 20 s on 2 cores after that; a cold target directory pays for
+//! checking the dependencies once).
+//!
+//! The fixture directory is iterated, so a new fixture is snapshotted and
+//! compiled automatically.
+//!
+//! Update snapshots with `INSTA_UPDATE=always cargo test --test fixtures`,
+//! then review every changed `.snap`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use openapi_clientgen::generate::{generate, Generated};
+use openapi_clientgen::ir::{TypeKind, TypeRef};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every fixture file, sorted.
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures"))
+        .expect("tests/fixtures exists")
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().expect("a file name").to_string_lossy().into_owned()
+}
+
+/// Analyzes and generates one fixture; a fixture must have no error diagnostics.
+fn gen(path: &Path) -> Generated {
+    let analysis = openapi_clientgen::analyze(path, &[]);
+    assert!(
+        !analysis.has_errors(),
+        "{} has errors:\n{}",
+        path.display(),
+        openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
+    );
+    let doc = analysis.doc.expect("a fixture parses");
+    generate(&doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn gen_named(name: &str) -> Generated {
+    gen(&root().join("tests/fixtures").join(format!("{name}.yml")))
+}
+
+/// The type generated for a schema location, by pointer.
+fn type_at<'a>(g: &'a Generated, pointer: &str) -> &'a openapi_clientgen::ir::TypeDef {
+    g.api.types.types.iter().find(|t| t.pointer == pointer).unwrap_or_else(|| panic!("no type for {pointer}"))
+}
+
+fn type_named<'a>(g: &'a Generated, name: &str) -> &'a openapi_clientgen::ir::TypeDef {
+    g.api.types.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type named {name}"))
+}
+
+#[test]
+fn the_fixture_set_covers_every_listed_feature() {
+    let names: Vec<String> = fixture_files().iter().map(|p| stem(p)).collect();
+    for required in [
+        "refs-into-properties",
+        "recursion",
+        "keyword-names",
+        "oneof-null",
+        "pattern-properties",
+        "odd-enums",
+        "additional-properties",
+        "allof-merge",
+        "nullable-patch",
+        "integer-formats",
+        "name-collision",
+        "union-ordering",
+        "request-constraints",
+    ] {
+        assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
+    }
+}
+
+#[test]
+fn snapshots() {
+    for path in fixture_files() {
+        let g = gen(&path);
+        // One Rust type per schema location.
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &g.api.types.types {
+            assert!(seen.insert(t.pointer.clone()), "{}: two types for {}", path.display(), t.pointer);
+        }
+        insta::assert_snapshot!(stem(&path), g.code);
+    }
+}
+
+#[test]
+fn deep_refs_reuse_the_target_type() {
+    let g = gen_named("refs-into-properties");
+    let limits = type_at(&g, "/components/schemas/org/properties/limits");
+    let kind = type_at(&g, "/components/schemas/org/properties/owner/properties/kind");
+    let patch = type_named(&g, "OrgPatch");
+    let TypeKind::Struct { fields, .. } = &patch.kind else { panic!("OrgPatch is a struct") };
+    let ty_of = |wire: &str| fields.iter().find(|f| f.wire == wire).map(|f| f.ty.clone()).expect("field exists");
+    let id_of = |def: &openapi_clientgen::ir::TypeDef| {
+        g.api.types.types.iter().position(|t| std::ptr::eq(t, def)).expect("in the arena")
+    };
+    assert_eq!(ty_of("limits"), TypeRef::Named(openapi_clientgen::ir::TypeId(id_of(limits))));
+    assert_eq!(ty_of("previousLimits"), TypeRef::Named(openapi_clientgen::ir::TypeId(id_of(limits))));
+    assert_eq!(ty_of("ownerKind"), TypeRef::Named(openapi_clientgen::ir::TypeId(id_of(kind))));
+    assert_eq!(g.api.types.types.iter().filter(|t| t.name.starts_with("OrgLimits")).count(), 1);
+    // The ref-only component is an alias of the target type.
+    assert!(g.code.contains("pub type Organization = Org;"), "{}", g.code);
+}
+
+#[test]
+fn pattern_properties_keep_fixed_keys_typed() {
+    let g = gen_named("pattern-properties");
+    let usage = type_at(&g, "/components/schemas/customNode/properties/usage");
+    let TypeKind::Struct { fields, extra } = &usage.kind else { panic!("usage is a struct: {:?}", usage.kind) };
+    assert_eq!(fields.iter().map(|f| f.wire.as_str()).collect::<Vec<_>>(), ["sandbox"]);
+    let (value, pattern) = extra.as_ref().expect("pattern keys go in a map");
+    assert_eq!(pattern.as_deref(), Some(r"^[A-Fa-f\d]{24}$"));
+    assert!(matches!(value, TypeRef::Named(_)), "pattern values are typed: {value:?}");
+    // Pattern keys only: a plain map.
+    let node = type_named(&g, "CustomNode");
+    let TypeKind::Struct { fields, .. } = &node.kind else { panic!("a struct") };
+    let counts = fields.iter().find(|f| f.wire == "counts").expect("counts");
+    assert_eq!(counts.ty, TypeRef::Map(Box::new(TypeRef::Number)));
+    let labels = fields.iter().find(|f| f.wire == "labels").expect("labels");
+    assert_eq!(labels.ty, TypeRef::Map(Box::new(TypeRef::Any)));
+}
+
+#[test]
+fn recursion_is_boxed_only_where_needed() {
+    let g = gen_named("recursion");
+    let code = &g.code;
+    assert!(code.contains("pub parent: Option<Box<Node>>"), "{code}");
+    assert!(code.contains("pub children: Option<Vec<Node>>"), "{code}");
+    assert!(code.contains("std::collections::BTreeMap<String, Node>"), "{code}");
+    // person -> company -> person: one of the two edges is boxed.
+    assert!(code.contains("Option<Box<Company>>") || code.contains("Option<Box<Person>>"), "{code}");
+}
+
+#[test]
+fn union_names_and_order() {
+    let g = gen_named("union-ordering");
+    let variants = |ptr: &str| match &type_at(&g, ptr).kind {
+        TypeKind::Union { variants } => variants.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        other => panic!("{ptr} is a union: {other:?}"),
+    };
+    // The empty-string enum before the URL that would also accept "".
+    assert_eq!(variants("/components/schemas/rule/properties/callbackUrl"), ["Empty", "Url"]);
+    assert_eq!(variants("/components/schemas/rule/properties/deviceId"), ["Sandbox", "ObjectId"]);
+    assert_eq!(variants("/components/schemas/rule/properties/amount"), ["Integer", "Number"]);
+    assert_eq!(variants("/components/schemas/field"), ["Checkbox", "Select"]);
+    assert_eq!(variants("/components/schemas/member"), ["UserId", "Email"]);
+    assert_eq!(type_at(&g, "/components/schemas/field/oneOf/1").name, "FieldSelect");
+}
+
+#[test]
+fn enum_variant_names() {
+    let g = gen_named("odd-enums");
+    let variants = |name: &str| match &type_named(&g, name).kind {
+        TypeKind::Enum { variants } => variants.clone(),
+        other => panic!("{name} is an enum: {other:?}"),
+    };
+    let pairs = |v: &[(String, String)]| v.iter().map(|(n, w)| format!("{w}={n}")).collect::<Vec<_>>();
+    assert_eq!(
+        pairs(&variants("Scope")),
+        [
+            "all.Instance=AllInstance",
+            "all.Instance.read=AllInstanceRead",
+            "*=Star",
+            "application.*=ApplicationStar",
+            "application=Application",
+            ">==GtEq"
+        ]
+    );
+    assert_eq!(pairs(&variants("SortDirection")), ["asc=Asc", "desc=Desc", "ASC=AscUpper", "DESC=DescUpper", "=Empty"]);
+    assert_eq!(
+        pairs(&variants("Weird")),
+        ["2fa=V2fa", "self=SelfType", "Unknown=Unknown2", "a-b=AB", "a_b=AB2", "a b=AB3", "x.*.y=XStarY"]
+    );
+    // A oneOf of inline enums is one enum with every value once.
+    assert_eq!(
+        pairs(&variants("UserScope")),
+        ["all.User=AllUser", "all.User.read=AllUserRead", "me.*=MeStar", "me.get=MeGet", "orgs.*=OrgsStar"]
+    );
+}
+
+#[test]
+fn component_names_win_collisions() {
+    let g = gen_named("name-collision");
+    assert_eq!(type_at(&g, "/components/schemas/fooBar").name, "FooBar");
+    assert_eq!(type_at(&g, "/components/schemas/foo_bar").name, "FooBar2");
+    assert_eq!(type_at(&g, "/components/schemas/foo/properties/bar").name, "FooBar3");
+    assert_eq!(type_at(&g, "/components/schemas/error").name, "ErrorModel");
+    assert_eq!(type_at(&g, "/components/schemas/Result").name, "ResultModel");
+    let TypeKind::Struct { fields, .. } = &type_named(&g, "Foo").kind else { panic!("Foo is a struct") };
+    let names: Vec<(&str, &str)> = fields.iter().map(|f| (f.wire.as_str(), f.name.as_str())).collect();
+    assert_eq!(
+        names,
+        [("bar", "bar"), ("fooBar", "foo_bar"), ("foo_bar", "foo_bar2"), ("FooBar", "foo_bar3"), ("baz", "baz")]
+    );
+}
+
+#[test]
+fn integer_formats() {
+    let g = gen_named("integer-formats");
+    let TypeKind::Struct { fields, .. } = &type_named(&g, "Numbers").kind else { panic!("a struct") };
+    let got: Vec<(&str, TypeRef)> = fields.iter().map(|f| (f.wire.as_str(), f.ty.clone())).collect();
+    use TypeRef::{Float32, Integer, Number};
+    assert_eq!(
+        got,
+        [
+            ("plain", Integer("i64")),
+            ("i8", Integer("i8")),
+            ("i16", Integer("i16")),
+            ("i32", Integer("i32")),
+            ("i64", Integer("i64")),
+            ("u8", Integer("u8")),
+            ("u16", Integer("u16")),
+            ("u32", Integer("u32")),
+            ("u64", Integer("u64")),
+            ("unknownFormat", Integer("i64")),
+            ("number", Number),
+            ("float", Float32),
+            ("double", Number),
+        ]
+    );
+}
+
+#[test]
+fn nullable_fields_in_patch_bodies_are_tri_state() {
+    let g = gen_named("nullable-patch");
+    let code = &g.code;
+    assert!(code.contains("pub callback_url: super::runtime::Patch<String>"), "{code}");
+    assert!(code.contains("pub email_config: super::runtime::Patch<EmailConfig>"), "{code}");
+    // Not nullable: a plain Option. In the response type: an Option.
+    assert!(code.contains("pub enabled: Option<bool>"), "{code}");
+    assert!(code.contains("pub callback_url: Option<String>"), "{code}");
+    // Every field of the PATCH body is optional: Default.
+    let patch = code.split("pub struct RulePatch").next().expect("text before").rsplit("#[derive(").next();
+    assert!(patch.is_some_and(|d| d.contains("Default")), "{code}");
+}
+
+/// The `[dependencies]` and `[dev-dependencies]` of the root crate, for the
+/// scratch crate's manifest (relative `path`s made absolute). The dev-dependencies
+/// are not used by the generated code; with them, `--all-targets` resolves the
+/// same dependency features as `cargo clippy --workspace --all-targets`, so the
+/// dependencies it already checked are reused instead of checked again.
+fn root_dependencies() -> String {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root Cargo.toml");
+    let mut out = String::new();
+    let mut copy = false;
+    for line in manifest.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            copy = t == "[dependencies]" || t == "[dev-dependencies]";
+            if copy {
+                out.push_str(&format!("\n{t}\n"));
+            }
+            continue;
+        }
+        if copy && !t.is_empty() && !t.starts_with('#') {
+            let line = match line.split_once("path = \"") {
+                Some((before, after)) => format!("{before}path = \"{}/{after}", root().display()),
+                None => line.to_string(),
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    assert!(out.contains("[dependencies]"), "no [dependencies] in the root Cargo.toml");
+    out
+}
+
+#[test]
+fn all_fixtures_compile_without_warnings_and_pass_clippy() {
+    let started = std::time::Instant::now();
+    let dir = root().join("target/fixture-check");
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).expect("create the scratch crate");
+    let runtime = root().join("generated-client/runtime/mod.rs");
+    let mut lib = String::from(
+        "//! Generated fixtures of `tests/fixtures/`, compiled together.\n\
+         #![deny(warnings, missing_docs)]\n\
+         // Each fixture module has its own copy of the runtime, on purpose.\n\
+         #![allow(clippy::duplicate_mod)]\n\n",
+    );
+    let mut count = 0;
+    for path in fixture_files() {
+        let g = gen(&path);
+        let module = stem(&path).replace('-', "_");
+        lib.push_str(&format!(
+            "/// Generated from `tests/fixtures/{}`.\npub mod {module} {{\n#[path = {:?}]\npub mod runtime;\n\n{}\n}}\n\n",
+            path.file_name().expect("a file name").to_string_lossy(),
+            runtime.display().to_string(),
+            g.code
+        ));
+        count += 1;
+    }
+    let manifest = format!(
+        "[package]\nname = \"fixture-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [lib]\npath = \"src/lib.rs\"\n{}\n[workspace]\n",
+        root_dependencies()
+    );
+    write_if_changed(&dir.join("Cargo.toml"), &manifest);
+    write_if_changed(&src.join("lib.rs"), &lib);
+    // Same dependency versions as the workspace.
+    if let Ok(lock) = std::fs::read_to_string(root().join("Cargo.lock")) {
+        write_if_changed(&dir.join("Cargo.lock"), &lock);
+    }
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(&dir)
+        .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
+        // Same target directory and environment (RUSTFLAGS, profile settings) as this
+        // run, so the dependencies already checked for the workspace are reused.
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .expect("run cargo clippy");
+    assert!(
+        out.status.success(),
+        "the generated fixture code does not build cleanly ({}):\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("compiled {count} fixtures with clippy in {:.1?}", started.elapsed());
+}
+
+/// Where the scratch crate builds: the target directory this test binary was
+/// built in (`<target>/debug/deps/fixtures-…`), so the dependencies compiled for
+/// the workspace (e.g. by `cargo clippy --workspace` before the tests) are
+/// reused. This does not deadlock: `cargo test` holds the build lock while it
+/// compiles, not while the test binaries run.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"))
+}
+
+fn write_if_changed(path: &Path, content: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return;
+    }
+    std::fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
