@@ -184,6 +184,15 @@ impl Request {
         }
     }
 
+    /// Records the outcome of a value's own `validate()` (generated request
+    /// types have one); a failure is returned by `execute` before any request is sent.
+    pub fn check(self, outcome: Result<(), super::InvalidValue>) -> Self {
+        match outcome {
+            Ok(()) => self,
+            Err(invalid) => self.fail(Error::from(invalid)),
+        }
+    }
+
     /// Whether the call may be retried safely. The default follows the
     /// method: `GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS` are idempotent,
     /// `POST` and `PATCH` are not (and are never retried unless marked so).

@@ -9,6 +9,7 @@ use quote::{format_ident, quote};
 
 use crate::emit_types::{doc_attrs, ident, ty, validation};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
+use crate::naming::Scope;
 
 fn types_prefix() -> TokenStream {
     quote!(types::)
@@ -22,6 +23,29 @@ pub fn builder_name(op: &Operation) -> String {
 /// The accessor struct name of a resource, e.g. `InstanceOrgsApi`.
 pub fn resource_struct(resource: &str) -> String {
     format!("{}Api", resource.to_upper_camel_case())
+}
+
+/// Names the `api` module imports; no struct may take them.
+const API_MODULE_IMPORTS: [&str; 5] = ["ApiResponse", "Client", "Error", "Request", "types"];
+
+/// The struct names of the `api` module, unique within it: resource structs
+/// (by resource) and builders (by `(resource, action)`). Builder names that
+/// collide (`a_b.c` and `a.b_c` both give `ABC`, or a builder named like a
+/// resource struct or an import) get numbered, in operation order.
+pub fn struct_names(api: &Api) -> (BTreeMap<String, String>, BTreeMap<(String, String), String>) {
+    let mut scope = Scope::with_reserved(&API_MODULE_IMPORTS);
+    let mut resources = BTreeMap::new();
+    for op in &api.operations {
+        if !resources.contains_key(&op.resource) {
+            resources.insert(op.resource.clone(), scope.claim(resource_struct(&op.resource)));
+        }
+    }
+    let builders = api
+        .operations
+        .iter()
+        .map(|op| ((op.resource.clone(), op.action.clone()), scope.claim(builder_name(op))))
+        .collect();
+    (resources, builders)
 }
 
 /// How a parameter is taken by the builder: the stored type and the argument type.
@@ -78,13 +102,26 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
                 quote!(req = req.path_param(#wire, &(#v).to_string(), &#rule);)
             }
         }
-        ParamIn::Header => quote!(req = req.header(#wire, #v);),
-        ParamIn::Query => match (&p.style, &p.ty) {
+        ParamIn::Header => match resolve(api, &p.ty) {
+            // `style: simple` (the only header style): arrays are comma-joined.
+            TypeRef::Vec(_) => quote! {
+                req = req.header(#wire, (#v).iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+            },
+            TypeRef::DateTime => {
+                quote!(req = req.header(#wire, (#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
+            }
+            TypeRef::String if !p.validation.is_empty() => {
+                let rule = validation(&p.validation);
+                quote!(req = req.validate(#wire, #v, &#rule).header(#wire, #v);)
+            }
+            _ => quote!(req = req.header(#wire, #v);),
+        },
+        ParamIn::Query => match (&p.style, resolve(api, &p.ty)) {
             (QueryStyle::DeepObject, _) => quote!(req = req.query_deep_object(#wire, #v);),
             (QueryStyle::Json, _) => quote!(req = req.query_json(#wire, #v);),
             (QueryStyle::Form { explode }, TypeRef::Vec(_)) => quote!(req = req.query_list(#wire, #v, #explode);),
             (QueryStyle::Form { .. }, TypeRef::DateTime) => {
-                quote!(req = req.query(#wire, #v.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
+                quote!(req = req.query(#wire, (#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
             }
             (QueryStyle::Form { .. }, t) if is_structured(api, t) => quote!(req = req.query_json(#wire, #v);),
             (QueryStyle::Form { .. }, _) => {
@@ -97,6 +134,21 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
             }
         },
     }
+}
+
+/// Follows named aliases (`pub type X = Vec<String>;`) to the type they stand for.
+fn resolve<'t>(api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
+    // Bounded: a (malformed) alias cycle must not hang the generator.
+    for _ in 0..api.types.types.len() + 1 {
+        match t {
+            TypeRef::Named(id) => match &api.types.get(*id).kind {
+                TypeKind::Alias(inner) => t = inner,
+                _ => return t,
+            },
+            _ => return t,
+        }
+    }
+    t
 }
 
 fn is_structured(api: &Api, t: &TypeRef) -> bool {
@@ -133,26 +185,39 @@ fn op_doc(api: &Api, op: &Operation) -> String {
         let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
         s.push_str(&format!("Request body: `{t}`{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
     }
-    let success = match &op.success.1 {
-        Some(t) => format!("`{}`", ty(&api.types, t, &types_prefix()).to_string().replace(' ', "")),
-        None => "no content".to_string(),
-    };
-    s.push_str(&format!("Success: {} with {success}.\n\n", op.success.0));
-    if !op.errors.is_empty() {
-        s.push_str(
-            "Errors ([`Error::Api`](super::runtime::Error::Api) with the status, Losant's `type` and `message`):\n",
-        );
+    match &op.success.1 {
+        Some(t) => {
+            let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
+            s.push_str(&format!("Success: {} with `{t}`.\n\n", op.success.0));
+        }
+        None => s.push_str(&format!("Success: {} without a JSON body (`()`).\n\n", op.success.0)),
+    }
+    s.push_str(
+        "Errors: [`Error::Api`] for any status outside 200..=299, with the status \
+         and the error body's `type` and `message`",
+    );
+    if op.errors.is_empty() {
+        s.push_str(" (the spec documents none).\n");
+    } else {
+        s.push_str("; documented:\n");
         for (code, d) in &op.errors {
             s.push_str(&format!("- {code}: {d}\n"));
         }
     }
+    if op.params.iter().any(|p| !p.validation.is_empty()) {
+        s.push_str(
+            "\n[`Error::InvalidParameter`] before anything is sent \
+             when a parameter fails its validation.\n",
+        );
+    }
     s
 }
 
-/// Tokens for one operation: the accessor method (for the resource impl) and the builder.
-pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+/// Tokens for one operation: the accessor method (for the resource impl) and
+/// the builder struct named `builder` (see [`struct_names`]).
+pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream, TokenStream) {
     let pre = types_prefix();
-    let builder = format_ident!("{}", builder_name(op));
+    let builder = format_ident!("{}", builder);
     let action = ident(&op.action);
     let doc = doc_attrs(Some(&op_doc(api, op)));
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
@@ -221,30 +286,63 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let method = format_ident!("{}", op.method);
     let path = &op.path;
     let id = &op.id;
-    let adds = op.params.iter().map(|p| {
-        let n = ident(&p.name);
-        if p.required {
-            add_param(api, p, quote!(&self.#n))
-        } else {
-            let stmt = add_param(api, p, quote!(v));
-            quote!(if let Some(v) = &self.#n { #stmt })
-        }
-    });
-    let body_add = match &op.body {
-        Some((_, true)) => quote!(req = req.json_body(&self.body);),
-        Some((_, false)) => quote!(if let Some(v) = &self.body {
+    let adds: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let n = ident(&p.name);
+            if p.required {
+                add_param(api, p, quote!(&self.#n))
+            } else {
+                let stmt = add_param(api, p, quote!(v));
+                quote!(if let Some(v) = &self.#n { #stmt })
+            }
+        })
+        .collect();
+    // A body's own constraints (lengths, patterns, ranges) are checked before sending,
+    // like path parameters: a failure is returned by `send()` and nothing goes out.
+    let body_checked = op.body.as_ref().is_some_and(|(t, _)| crate::emit_types::has_validate(&api.types, t));
+    let body_add = match (&op.body, body_checked) {
+        (Some((_, true)), true) => quote!(req = req.check(self.body.validate()).json_body(&self.body);),
+        (Some((_, true)), false) => quote!(req = req.json_body(&self.body);),
+        (Some((_, false)), true) => quote!(if let Some(v) = &self.body {
+            req = req.check(v.validate()).json_body(v);
+        }),
+        (Some((_, false)), false) => quote!(if let Some(v) = &self.body {
             req = req.json_body(v);
         }),
-        None => quote!(),
+        (None, _) => quote!(),
+    };
+    let new_request = quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id));
+    // Nothing to add: no `let mut` (it would warn `unused_mut` and `let_and_return`).
+    let request_body = if adds.is_empty() && op.body.is_none() {
+        new_request
+    } else {
+        quote! {
+            let mut req = #new_request;
+            #(#adds)*
+            #body_add
+            req
+        }
     };
     let out = match &op.success.1 {
         Some(t) => ty(&api.types, t, &pre),
         None => quote!(()),
     };
-    let status_doc = format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0);
+    // Without a JSON success body, whatever the server sends (nothing, `{}`, text) is ignored.
+    let execute = match &op.success.1 {
+        Some(_) => quote!(self.client.execute(self.request()).await),
+        None => quote!(self.client.execute_raw(self.request()).await.map(|r| r.map(|_| ()))),
+    };
+    let status_doc = match &op.success.1 {
+        Some(_) => format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0),
+        None => format!(" Sends the request; `Ok(())` on success ({}; any body is ignored).", op.success.0),
+    };
     let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
-    let builder_doc =
-        format!(" Request builder for `{}` (`{} {}`). Does nothing until sent.", op.id, op.method, op.path);
+    let builder_doc = crate::emit_types::doc_safe(&format!(
+        " Request builder for `{}` (`{} {}`). Does nothing until sent.",
+        op.id, op.method, op.path
+    ));
     let builder_tokens = quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -258,10 +356,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             #body_setter
             /// The HTTP request this builder describes (validation errors surface when it is executed).
             pub fn request(&self) -> Request {
-                let mut req = Request::new(reqwest::Method::#method, #path).operation_id(#id);
-                #(#adds)*
-                #body_add
-                req
+                #request_body
             }
             #[doc = #status_doc]
             pub async fn send(self) -> Result<#out, Error> {
@@ -269,7 +364,7 @@ pub fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             }
             /// Sends the request and returns the status and headers along with the decoded body.
             pub async fn send_with_response(self) -> Result<ApiResponse<#out>, Error> {
-                self.client.execute(self.request()).await
+                #execute
             }
             #stream
         }
@@ -364,8 +459,9 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
     let mut accessors = Vec::new();
     let mut resources = Vec::new();
     let mut per_op = BTreeMap::new();
+    let (resource_names, builder_names) = struct_names(api);
     for (res, ops) in per_resource {
-        let rs = format_ident!("{}", resource_struct(res));
+        let rs = format_ident!("{}", resource_names[res]);
         let acc = ident(res);
         let d = format!(
             " Operations on `{res}`: {}.",
@@ -380,7 +476,7 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
         let mut methods = Vec::new();
         let mut builders = Vec::new();
         for op in ops {
-            let (m, b) = emit_operation(api, op);
+            let (m, b) = emit_operation(api, op, &builder_names[&(op.resource.clone(), op.action.clone())]);
             per_op.insert(
                 format!("{} {}", op.method, op.path),
                 quote! {

@@ -7,16 +7,67 @@ use serde_json::Value;
 use crate::check::template_params;
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
+use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
 use crate::walk;
 
-/// Builder methods every operation has; parameters are renamed around them.
-const BUILDER_METHODS: [&str; 6] = ["send", "send_with_response", "stream", "client", "new", "request"];
+/// Builder methods and fields every operation has (`clone` is called by
+/// `stream`, `body` holds the request body); parameters are renamed around them.
+/// Also the operator methods a by-value setter would look like to clippy
+/// (`should_implement_trait`: `fn add(self, value) -> Self`).
+const BUILDER_METHODS: [&str; 18] = [
+    "send",
+    "send_with_response",
+    "stream",
+    "client",
+    "new",
+    "request",
+    "body",
+    "clone",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "shl",
+    "shr",
+    "bitand",
+    "bitor",
+    "bitxor",
+];
+
+/// Inherent methods of the runtime's `Client` (public and private: both clash
+/// with an accessor of the same name) and trait methods an accessor would
+/// shadow. A resource with one of these names gets an `_ops` suffix.
+const CLIENT_METHODS: [&str; 16] = [
+    "attempt",
+    "base_url",
+    "borrow",
+    "builder",
+    "clone",
+    "default",
+    "execute",
+    "execute_raw",
+    "fmt",
+    "from_inner",
+    "headers_for",
+    "into",
+    "new",
+    "run",
+    "to_owned",
+    "url_for",
+];
 
 /// Lowers a checked document into the IR.
 pub fn lower_api(doc: &Value) -> Api {
-    let mut lw = Lowerer::new(doc);
+    lower_api_with_lock(doc, None)
+}
+
+/// Like [`lower_api`], keeping the public names recorded in `lock` (see
+/// [`crate::names_lock`]) for identities that still exist.
+pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
+    let mut lw = Lowerer::with_lock(doc, lock);
     // Names for inline operation schemas come from the operation, so set hints first.
     let ops: Vec<(String, String, String, String)> = walk::operations(doc)
         .into_iter()
@@ -42,7 +93,7 @@ pub fn lower_api(doc: &Value) -> Api {
     let mut operations: Vec<Operation> =
         ops.iter().map(|(p, m, ptr, id)| lower_op(&mut lw, doc, p, m, ptr, id)).collect();
     operations.sort_by(|a, b| (&a.resource, &a.action).cmp(&(&b.resource, &b.action)));
-    dedupe_names(&mut operations);
+    dedupe_names(&mut operations, lock);
 
     let mut space = lw.space;
     lower::break_cycles(&mut space);
@@ -109,6 +160,10 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
     let (resource, action) = match id.split_once('.') {
         Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
         None => ("ops".to_string(), naming::field_name(id)),
+    };
+    let (resource, action) = match lw.lock().and_then(|l| l.operation(id)) {
+        Some((r, a)) => (r.to_string(), a.to_string()),
+        None => (resource, action),
     };
     // Path-level parameters, overridden by operation-level ones with the same name and location.
     let item_ptr = pointer::split_last(ptr).map(|(p, _)| p.to_string()).unwrap_or_default();
@@ -177,7 +232,8 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
         };
         let doc_text = p.get("description").and_then(Value::as_str).map(str::to_string);
         params.push(Param {
-            name: scope.claim(naming::field_name(&wire)),
+            name: String::new(), // assigned below, once all parameters are known
+
             required: location == ParamIn::Path || p.get("required") == Some(&Value::Bool(true)),
             validation: lw.validation(&schema_ptr),
             default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.get("default")).cloned(),
@@ -187,6 +243,13 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
             style,
             doc: doc_text,
         });
+    }
+
+    let members: Vec<(String, String)> =
+        params.iter().map(|p| (names_lock::param_key(p.location, &p.wire), naming::field_name(&p.wire))).collect();
+    let locked = lw.lock().and_then(|l| l.parameters.get(id));
+    for (p, name) in params.iter_mut().zip(names_lock::member_names(&mut scope, &members, locked)) {
+        p.name = name;
     }
 
     let body = op.get("requestBody").map(|b| {
@@ -222,7 +285,9 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
     }
 
     let has = |n: &str| params.iter().any(|p| p.wire == n && p.location == ParamIn::Query);
-    let paginated = if has("page") && has("perPage") {
+    // `stream()` sets the page itself, so `page` must be an optional (setter) parameter.
+    let page_optional = params.iter().any(|p| p.wire == "page" && p.location == ParamIn::Query && !p.required);
+    let paginated = if page_optional && has("perPage") {
         match &success.1 {
             Some(TypeRef::Named(tid)) => match &lw.space.get(*tid).kind {
                 TypeKind::Struct { fields, .. } => {
@@ -256,11 +321,29 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
     }
 }
 
-/// Two operations that map to the same `resource().action()` get numbered actions.
-fn dedupe_names(ops: &mut [Operation]) {
-    let mut per_resource: BTreeMap<String, Scope> = BTreeMap::new();
+/// Resources named like a `Client` method get an `_ops` suffix; two
+/// operations that map to the same `resource().action()` get numbered actions.
+/// Operations whose `resource.action` is locked keep it: they claim it first.
+fn dedupe_names(ops: &mut [Operation], lock: Option<&NameLock>) {
     for op in ops.iter_mut() {
-        let scope = per_resource.entry(op.resource.clone()).or_insert_with(|| Scope::with_reserved(&["new", "client"]));
-        op.action = scope.claim(op.action.clone());
+        if CLIENT_METHODS.contains(&op.resource.as_str()) {
+            op.resource.push_str("_ops");
+        }
+    }
+    let mut per_resource: BTreeMap<String, Scope> = BTreeMap::new();
+    // `clone` and `cmp` on a resource struct would shadow (and to clippy, imitate) trait methods.
+    let new_scope = || Scope::with_reserved(&["new", "client", "clone", "cmp"]);
+    let locked: Vec<bool> = ops
+        .iter()
+        .map(|op| {
+            lock.and_then(|l| l.operation(&op.id)).is_some_and(|(r, a)| r == op.resource && a == op.action)
+                && per_resource.entry(op.resource.clone()).or_insert_with(new_scope).try_claim(&op.action)
+        })
+        .collect();
+    for (op, locked) in ops.iter_mut().zip(locked) {
+        if !locked {
+            let scope = per_resource.entry(op.resource.clone()).or_insert_with(new_scope);
+            op.action = scope.claim(op.action.clone());
+        }
     }
 }
