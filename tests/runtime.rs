@@ -999,6 +999,39 @@ fn validation_messages() {
 }
 
 #[test]
+fn hex_id_patterns_agree_with_the_regex() {
+    // The 24-hex-digit patterns are checked without the regex engine; the verdict must be the regex's.
+    let patterns = [
+        r"^[A-Fa-f\d]{24}$",
+        r"^[a-fA-F\d]{24}$",
+        "^[0-9a-fA-F]{24}$",
+        "^[A-Fa-f0-9]{24}$",
+        "^[a-f0-9]{24}$",
+        "^[0-9a-f]{24}$",
+    ];
+    let values = [
+        "575ec8687ae143cd83dc4a97",
+        "575EC8687AE143CD83DC4A97",
+        "575ec8687ae143cd83dc4a9",
+        "575ec8687ae143cd83dc4a971",
+        "575ec8687ae143cd83dc4a9g",
+        "575ec8687ae143cd83dc4a9\n",
+        "575ec8687ae143cd83dc4a97\n",
+        " 575ec8687ae143cd83dc4a9",
+        "575ec8687ae143cd83dc4a9٣", // an Arabic-Indic digit: `\d` is ASCII-only
+        "575ec8687ae143cd83dc4aé",
+        "",
+    ];
+    for pattern in patterns {
+        let re = regex_lite::Regex::new(pattern).unwrap();
+        let rule = Validation { pattern: Some(pattern), min_length: None, max_length: None };
+        for value in values {
+            assert_eq!(rule.check(value).is_ok(), re.is_match(value), "{pattern} on {value:?}");
+        }
+    }
+}
+
+#[test]
 fn idempotency_defaults_follow_the_method() {
     for (m, expected) in [
         (Method::GET, true),

@@ -48,6 +48,10 @@ pub enum Error {
         message: Option<String>,
         /// The raw response body (lossily decoded as UTF-8).
         body: String,
+        /// The exact body bytes when they are not valid UTF-8 (`body` then has
+        /// U+FFFD in their place); `None` when `body` is exact. See
+        /// [`Error::body_bytes`].
+        raw: Option<Box<[u8]>>,
         /// The response headers (boxed to keep `Error` small; `Result<_, Error>`
         /// stays cheap to return).
         headers: Box<HeaderMap>,
@@ -59,6 +63,10 @@ pub enum Error {
         status: StatusCode,
         /// The raw response body (lossily decoded as UTF-8).
         body: String,
+        /// The exact body bytes when they are not valid UTF-8 (`body` then has
+        /// U+FFFD in their place); `None` when `body` is exact. See
+        /// [`Error::body_bytes`].
+        raw: Option<Box<[u8]>>,
         /// The JSON decoder's error.
         source: serde_json::Error,
     },
@@ -122,6 +130,17 @@ impl Error {
         }
     }
 
+    /// The exact response body, for [`Error::Api`] and [`Error::Decode`]:
+    /// unlike [`Error::body`], byte for byte even when it is not valid UTF-8.
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Error::Api { body, raw, .. } | Error::Decode { body, raw, .. } => {
+                Some(raw.as_deref().unwrap_or(body.as_bytes()))
+            }
+            _ => None,
+        }
+    }
+
     /// The response headers, for [`Error::Api`].
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
@@ -133,7 +152,7 @@ impl Error {
     /// Builds [`Error::Api`] from a non-2xx response body, extracting Losant's
     /// `{"type", "message"}` when the body is a JSON object.
     pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, raw: &[u8]) -> Error {
-        let body = String::from_utf8_lossy(raw).into_owned();
+        let (body, exact) = lossy_body(raw);
         let (mut error_type, mut message) = (None, None);
         if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(raw) {
             error_type = map.get("type").and_then(json_text);
@@ -142,7 +161,7 @@ impl Error {
         if message.is_none() && status == StatusCode::PAYLOAD_TOO_LARGE {
             message = Some("Request entity too large.".to_owned());
         }
-        Error::Api { status, error_type, message, body, headers: Box::new(headers) }
+        Error::Api { status, error_type, message, body, raw: exact, headers: Box::new(headers) }
     }
 
     /// Wraps a transport error, telling timeouts apart.
@@ -156,6 +175,15 @@ impl Error {
 
     pub(crate) fn invalid(name: &str, value: &str, reason: impl Into<String>) -> Error {
         Error::InvalidParameter { name: name.to_owned(), value: value.to_owned(), reason: reason.into() }
+    }
+}
+
+/// The body as text (lossily decoded as UTF-8) and, when that lost bytes,
+/// the exact bytes.
+pub(crate) fn lossy_body(raw: &[u8]) -> (String, Option<Box<[u8]>>) {
+    match String::from_utf8_lossy(raw) {
+        std::borrow::Cow::Borrowed(text) => (text.to_owned(), None),
+        std::borrow::Cow::Owned(text) => (text, Some(raw.into())),
     }
 }
 

@@ -36,7 +36,8 @@ pub(crate) fn decode<T: DeserializeOwned>(raw: ApiResponse<Vec<u8>>) -> Result<A
     match serde_json::from_slice(bytes) {
         Ok(body) => Ok(ApiResponse { status: raw.status, headers: raw.headers, body }),
         Err(source) => {
-            Err(Error::Decode { status: raw.status, body: String::from_utf8_lossy(&raw.body).into_owned(), source })
+            let (body, exact) = super::error::lossy_body(&raw.body);
+            Err(Error::Decode { status: raw.status, body, raw: exact, source })
         }
     }
 }

@@ -72,11 +72,13 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 }
 
 /// Whether a transport error is worth retrying: connection failures,
-/// timeouts, errors while sending or while reading the body.
+/// timeouts, errors while sending or while reading the body. reqwest reports
+/// a response body cut short (a connection reset mid-body) as `is_decode`;
+/// without a decompression feature, that is all `is_decode` means here.
 pub(crate) fn is_retryable_transport(err: &reqwest::Error) -> bool {
     !err.is_builder()
         && !err.is_redirect()
-        && (err.is_connect() || err.is_timeout() || err.is_request() || err.is_body())
+        && (err.is_connect() || err.is_timeout() || err.is_request() || err.is_body() || err.is_decode())
 }
 
 /// Parses a `Retry-After` value: delay-seconds (`120`) or an HTTP date

@@ -11,6 +11,48 @@ use crate::pointer::{self, RefError};
 use crate::source::SourceMap;
 use crate::walk;
 
+/// The deepest nesting of mappings and lists a document may have. The YAML
+/// and JSON parsers stop at 128 levels per file, but overlays graft values
+/// deeper; the recursive stages after this check stay far from overflowing
+/// a 2 MiB stack up to here.
+pub const MAX_DEPTH: usize = 256;
+
+/// The pointer of the first node (in document order) with more than
+/// [`MAX_DEPTH`] mappings and lists above it. Iterative: safe at any depth.
+pub fn too_deep(doc: &Value) -> Option<String> {
+    let mut stack = vec![(doc, String::new(), 0usize)];
+    while let Some((v, ptr, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return Some(ptr);
+        }
+        match v {
+            Value::Object(m) => {
+                stack.extend(m.iter().rev().map(|(k, sub)| (sub, pointer::join(&ptr, k), depth + 1)));
+            }
+            Value::Array(a) => {
+                stack.extend(a.iter().enumerate().rev().map(|(i, sub)| (sub, format!("{ptr}/{i}"), depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reports a document nested deeper than [`MAX_DEPTH`]; returns whether it is
+/// (the later stages recurse over the document and must not run then).
+pub fn nesting(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) -> bool {
+    let Some(ptr) = too_deep(doc) else { return false };
+    diags.at(
+        map,
+        Severity::Error,
+        Code::NestingTooDeep,
+        &ptr,
+        format!("the document nests mappings and lists more than {MAX_DEPTH} levels deep here"),
+        "flatten it: move nested schemas into `components/schemas` and refer to them with `$ref`",
+    );
+    true
+}
+
 /// Checks every `$ref`. Runs before normalization, so pointers name the
 /// places as written (normalization may drop `oneOf` branches or copy
 /// `patternProperties` values).

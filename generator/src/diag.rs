@@ -78,6 +78,8 @@ pub enum Code {
     OverlayJsonPath,
     /// An overlay action's target matched nothing.
     OverlayTargetUnmatched,
+    /// The document nests deeper than the generator supports.
+    NestingTooDeep,
 }
 
 impl Code {
@@ -106,6 +108,7 @@ impl Code {
             Code::OverlayInvalid => "overlay-invalid",
             Code::OverlayJsonPath => "overlay-jsonpath",
             Code::OverlayTargetUnmatched => "overlay-target-unmatched",
+            Code::NestingTooDeep => "nesting-too-deep",
         }
     }
 }

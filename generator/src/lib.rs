@@ -8,12 +8,15 @@
 
 pub mod build;
 pub mod check;
+pub mod crate_gen;
 pub mod diag;
+pub mod diff;
 pub mod emit_ops;
 pub mod emit_types;
 pub mod generate;
 pub mod ir;
 pub mod lower;
+pub mod names_lock;
 pub mod naming;
 pub mod normalize;
 pub mod ops;
@@ -88,6 +91,9 @@ fn analyze_sources(spec: Result<SourceFile, Diagnostic>, overlays: Vec<Result<So
     let mut map = SourceMap::new(spec);
     for o in ok_overlays {
         overlay::apply(&mut doc, o, &mut map, &mut diags);
+    }
+    if check::nesting(&doc, &map, &mut diags) {
+        return Analysis { doc: Some(doc), map: Some(map), diagnostics: diags.into_sorted(), unreadable };
     }
     check::check_refs(&doc, &map, &mut diags);
     normalize::normalize(&mut doc, &map, &mut diags);

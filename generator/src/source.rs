@@ -66,15 +66,24 @@ impl SourceFile {
 
     /// Parses text that came from `name`.
     pub fn parse(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
-        let syntax = |line: usize, column: usize, message: String, hint: &str| Diagnostic {
-            severity: Severity::Error,
-            code: Code::Syntax,
-            message,
-            file: name.to_string(),
-            line,
-            column,
-            pointer: String::new(),
-            hint: hint.to_string(),
+        let syntax = |line: usize, column: usize, message: String, hint: &str| {
+            // At the end of input the parsers may report the line after the last: clamp into the text.
+            let last = text.split('\n').count();
+            let (line, column) = match line {
+                0 => (1, 1),
+                l if l > last => (last, text.rsplit('\n').next().unwrap_or("").chars().count() + 1),
+                l => (l, column.max(1)),
+            };
+            Diagnostic {
+                severity: Severity::Error,
+                code: Code::Syntax,
+                message,
+                file: name.to_string(),
+                line,
+                column,
+                pointer: String::new(),
+                hint: hint.to_string(),
+            }
         };
         let trimmed = text.trim_start();
         let (positions, duplicate) = index_positions(text);
@@ -176,7 +185,8 @@ type Duplicate = Option<(String, Pos)>;
 /// Walks yaml-rust2's events and records, for every node, the position of
 /// the key or sequence item that introduces it.
 fn index_positions(text: &str) -> (HashMap<String, Pos>, Duplicate) {
-    let mut rec = Indexer::default();
+    // Aliases may replay at most this many entries in all: linear in the text.
+    let mut rec = Indexer { budget: text.len().saturating_mul(8).max(10_000), ..Indexer::default() };
     let mut parser = Parser::new_from_str(text);
     // Syntax errors are reported by the value parser; a partial index is fine.
     let _ = parser.load(&mut rec, false);
@@ -198,6 +208,8 @@ struct Indexer {
     anchors: BTreeMap<usize, (String, Vec<(String, Pos)>)>,
     duplicate: Duplicate,
     done: bool,
+    /// Entries that replaying aliases may still add.
+    budget: usize,
 }
 
 impl Indexer {
@@ -267,7 +279,12 @@ impl MarkedEventReceiver for Indexer {
             }
             Event::Alias(id) => {
                 if let Some(ptr) = self.node_pointer(mark, None) {
-                    if let Some((_, entries)) = self.anchors.get(&id).cloned() {
+                    // Replaying an anchor copies its entries; nested aliases ("billion laughs")
+                    // would grow the index exponentially. Past the budget, nodes inside an alias
+                    // are located at the alias itself (the value parser rejects such documents).
+                    let fits = self.anchors.get(&id).is_some_and(|(_, e)| e.len() <= self.budget);
+                    if let Some((_, entries)) = self.anchors.get(&id).filter(|_| fits).cloned() {
+                        self.budget -= entries.len();
                         for (rest, pos) in entries {
                             if !rest.is_empty() {
                                 self.record(format!("{ptr}{rest}"), pos);

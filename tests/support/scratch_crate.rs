@@ -1,0 +1,101 @@
+//! Compiling generated code for real: a scratch crate under `target/` with
+//! the root package's dependencies, checked with
+//! `cargo clippy --all-targets -- -D warnings`.
+//!
+//! Include with `#[path = "support/scratch_crate.rs"] mod scratch_crate;`.
+//!
+//! Every scratch crate builds into one target directory,
+//! `target/fixture-check/target` (the one `tests/fixtures.rs` uses), with the
+//! workspace's `Cargo.lock`: dependencies are compiled once for all of them,
+//! and never under the lock the running `cargo test` holds on `target/debug`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared target directory of scratch crates.
+pub fn target_dir() -> PathBuf {
+    root().join("target/fixture-check/target")
+}
+
+/// The root package's `[dependencies]` lines.
+pub fn root_dependencies() -> String {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root Cargo.toml");
+    let mut out = String::new();
+    let mut in_deps = false;
+    for line in manifest.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_deps = t == "[dependencies]";
+            continue;
+        }
+        if in_deps && !t.is_empty() && !t.starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    assert!(out.contains("serde"), "no [dependencies] found in the root Cargo.toml");
+    out
+}
+
+/// A module holding generated `code` and its own copy of the runtime (the
+/// generated `api` module adds inherent methods to that module's
+/// `runtime::Client`, so each generated client needs its own).
+pub fn module(name: &str, doc: &str, code: &str) -> String {
+    let runtime = root().join("generated-client/runtime/mod.rs");
+    format!(
+        "#[doc = {doc:?}]\npub mod {name} {{\n#[path = {:?}]\npub mod runtime;\n\n{code}\n}}\n\n",
+        runtime.display().to_string()
+    )
+}
+
+fn write_if_changed(path: &Path, content: &str) {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
+        return;
+    }
+    std::fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// Writes crate `name` under `target/<name>/` with `lib_rs` as its library
+/// and runs clippy with `-D warnings` on it. `Err` holds the compiler output.
+pub fn clippy(name: &str, lib_rs: &str) -> Result<(), String> {
+    let dir = root().join("target").join(name);
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).expect("create the scratch crate");
+    let manifest = format!(
+        "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n[workspace]\n",
+        root_dependencies()
+    );
+    write_if_changed(&dir.join("Cargo.toml"), &manifest);
+    write_if_changed(&src.join("lib.rs"), lib_rs);
+    // Same dependency versions as the workspace.
+    if let Ok(lock) = std::fs::read_to_string(root().join("Cargo.lock")) {
+        write_if_changed(&dir.join("Cargo.lock"), &lock);
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(&dir)
+        .args(["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("CARGO_MANIFEST_DIR")
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo clippy");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} does not build cleanly:\n{}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
