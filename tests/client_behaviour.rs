@@ -683,16 +683,25 @@ fn generate_to_prints_cargo_directives_and_writes_only_on_change() {
 }
 
 /// Runs `generate_into_out_dir` exactly as a build script does, in a child
-/// process (this test binary, running only [`build_script_child`]) so that
-/// setting `OUT_DIR` cannot race with other tests.
+/// process (this test binary, re-running only this test with `CHILD_SPEC` set)
+/// so that setting `OUT_DIR` cannot race with other tests.
 #[test]
 fn generate_into_out_dir_as_a_build_script() {
+    if std::env::var_os("CHILD_SPEC").is_some() {
+        // The child: behave as a build script would.
+        let var = |n: &str| std::env::var_os(n).unwrap_or_else(|| panic!("{n} is not set"));
+        let (spec, overlay) = (PathBuf::from(var("CHILD_SPEC")), PathBuf::from(var("CHILD_OVERLAY")));
+        let out = openapi_clientgen::build::generate_into_out_dir(&spec, &[overlay], "client.rs").unwrap();
+        assert_eq!(out, Path::new(&var("OUT_DIR")).join("client.rs"));
+        println!("child wrote client.rs");
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (spec, overlay) = write_inputs(dir.path());
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["build_script_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args(["generate_into_out_dir_as_a_build_script", "--exact", "--nocapture", "--test-threads=1"])
         .env("OUT_DIR", &out_dir)
         .env("CHILD_SPEC", &spec)
         .env("CHILD_OVERLAY", &overlay)
@@ -700,7 +709,7 @@ fn generate_into_out_dir_as_a_build_script() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "child failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    // libtest prints `test build_script_child ... ` before the test's own output, on the same line.
+    // libtest prints `test <name> ... ` before the test's own output, on the same line.
     let directives: Vec<&str> = stdout.lines().filter_map(|l| l.find("cargo:").map(|i| &l[i..])).collect();
     assert_eq!(directives.len(), 4, "{stdout}");
     assert_eq!(directives[0], format!("cargo:rerun-if-changed={}", spec.display()));
@@ -708,16 +717,6 @@ fn generate_into_out_dir_as_a_build_script() {
     assert!(directives[2..].iter().all(|l| l.starts_with("cargo:warning=")), "{stdout}");
     assert!(stdout.contains("child wrote client.rs"), "{stdout}");
     assert!(std::fs::read_to_string(out_dir.join("client.rs")).unwrap().starts_with("// @generated"));
-}
-
-#[test]
-#[ignore = "run by generate_into_out_dir_as_a_build_script in a child process with OUT_DIR set"]
-fn build_script_child() {
-    let var = |n: &str| std::env::var_os(n).unwrap_or_else(|| panic!("{n} is not set: run through the parent test"));
-    let (spec, overlay) = (PathBuf::from(var("CHILD_SPEC")), PathBuf::from(var("CHILD_OVERLAY")));
-    let out = openapi_clientgen::build::generate_into_out_dir(&spec, &[overlay], "client.rs").unwrap();
-    assert_eq!(out, Path::new(&var("OUT_DIR")).join("client.rs"));
-    println!("child wrote client.rs");
 }
 
 // ---------------------------------------------------------------- request body constraints

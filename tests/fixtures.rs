@@ -23,7 +23,9 @@
 //! then review every changed `.snap`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+#[path = "support/scratch_crate.rs"]
+mod scratch_crate;
 
 use openapi_clientgen::generate::{generate, Generated};
 use openapi_clientgen::ir::{TypeKind, TypeRef};
@@ -259,44 +261,9 @@ fn nullable_fields_in_patch_bodies_are_tri_state() {
     assert!(patch.is_some_and(|d| d.contains("Default")), "{code}");
 }
 
-/// The `[dependencies]` and `[dev-dependencies]` of the root crate, for the
-/// scratch crate's manifest (relative `path`s made absolute). The dev-dependencies
-/// are not used by the generated code; with them, `--all-targets` resolves the
-/// same dependency features as `cargo clippy --workspace --all-targets`, so the
-/// dependencies it already checked are reused instead of checked again.
-fn root_dependencies() -> String {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root Cargo.toml");
-    let mut out = String::new();
-    let mut copy = false;
-    for line in manifest.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            copy = t == "[dependencies]" || t == "[dev-dependencies]";
-            if copy {
-                out.push_str(&format!("\n{t}\n"));
-            }
-            continue;
-        }
-        if copy && !t.is_empty() && !t.starts_with('#') {
-            let line = match line.split_once("path = \"") {
-                Some((before, after)) => format!("{before}path = \"{}/{after}", root().display()),
-                None => line.to_string(),
-            };
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
-    assert!(out.contains("[dependencies]"), "no [dependencies] in the root Cargo.toml");
-    out
-}
-
 #[test]
 fn all_fixtures_compile_without_warnings_and_pass_clippy() {
     let started = std::time::Instant::now();
-    let dir = root().join("target/fixture-check");
-    let src = dir.join("src");
-    std::fs::create_dir_all(&src).expect("create the scratch crate");
-    let runtime = root().join("generated-client/runtime/mod.rs");
     let mut lib = String::from(
         "//! Generated fixtures of `tests/fixtures/`, compiled together.\n\
          #![deny(warnings, missing_docs)]\n\
@@ -306,60 +273,12 @@ fn all_fixtures_compile_without_warnings_and_pass_clippy() {
     let mut count = 0;
     for path in fixture_files() {
         let g = gen(&path);
-        let module = stem(&path).replace('-', "_");
-        lib.push_str(&format!(
-            "/// Generated from `tests/fixtures/{}`.\npub mod {module} {{\n#[path = {:?}]\npub mod runtime;\n\n{}\n}}\n\n",
-            path.file_name().expect("a file name").to_string_lossy(),
-            runtime.display().to_string(),
-            g.code
-        ));
+        let doc =
+            format!(" Generated from `tests/fixtures/{}`.", path.file_name().expect("a file name").to_string_lossy());
+        lib.push_str(&scratch_crate::module(&stem(&path).replace('-', "_"), &doc, &g.code));
         count += 1;
     }
-    let manifest = format!(
-        "[package]\nname = \"fixture-check\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [lib]\npath = \"src/lib.rs\"\n{}\n[workspace]\n",
-        root_dependencies()
-    );
-    write_if_changed(&dir.join("Cargo.toml"), &manifest);
-    write_if_changed(&src.join("lib.rs"), &lib);
-    // Same dependency versions as the workspace.
-    if let Ok(lock) = std::fs::read_to_string(root().join("Cargo.lock")) {
-        write_if_changed(&dir.join("Cargo.lock"), &lock);
-    }
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(&dir)
-        .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
-        // Same target directory and environment (RUSTFLAGS, profile settings) as this
-        // run, so the dependencies already checked for the workspace are reused.
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env_remove("CARGO_MANIFEST_DIR")
-        .output()
-        .expect("run cargo clippy");
-    assert!(
-        out.status.success(),
-        "the generated fixture code does not build cleanly ({}):\n{}\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    scratch_crate::clippy("fixture-check", &lib)
+        .unwrap_or_else(|e| panic!("the generated fixture code does not build cleanly: {e}"));
     eprintln!("compiled {count} fixtures with clippy in {:.1?}", started.elapsed());
-}
-
-/// Where the scratch crate builds: the target directory this test binary was
-/// built in (`<target>/debug/deps/fixtures-…`), so the dependencies compiled for
-/// the workspace (e.g. by `cargo clippy --workspace` before the tests) are
-/// reused. This does not deadlock: `cargo test` holds the build lock while it
-/// compiles, not while the test binaries run.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"))
-}
-
-fn write_if_changed(path: &Path, content: &str) {
-    if std::fs::read_to_string(path).is_ok_and(|old| old == content) {
-        return;
-    }
-    std::fs::write(path, content).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }

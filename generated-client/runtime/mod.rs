@@ -7,8 +7,7 @@
 //! (not compiled as a doctest: these files are also copied into crates with
 //! other names):
 //!
-//! ```ignore
-//! # async fn demo() -> Result<(), losant_instance_api::runtime::Error> {
+//! ```text
 //! use losant_instance_api::runtime::{Client, Request, Validation};
 //!
 //! const ID: Validation = Validation { pattern: Some(r"^[A-Fa-f\d]{24}$"), min_length: None, max_length: None };
@@ -22,7 +21,6 @@
 //!     )
 //!     .await?
 //!     .into_body();
-//! # let _ = org; Ok(()) }
 //! ```
 
 mod builder;

@@ -19,8 +19,7 @@ use super::{path, Error, Validation};
 ///
 /// (Not a doctest: this file is also copied into crates with other names.)
 ///
-/// ```ignore
-/// # use losant_instance_api::runtime::{Request, Validation};
+/// ```text
 /// const ID: Validation = Validation { pattern: Some(r"^[A-Fa-f\d]{24}$"), min_length: None, max_length: None };
 /// let req = Request::new(reqwest::Method::GET, "/instances/{instanceId}/orgs")
 ///     .operation_id("instanceOrgs.get")

@@ -4,10 +4,12 @@
 //!
 //! Include with `#[path = "support/scratch_crate.rs"] mod scratch_crate;`.
 //!
-//! Every scratch crate builds into one target directory,
-//! `target/fixture-check/target` (the one `tests/fixtures.rs` uses), with the
-//! workspace's `Cargo.lock`: dependencies are compiled once for all of them,
-//! and never under the lock the running `cargo test` holds on `target/debug`.
+//! Every scratch crate builds into the target directory this test binary was
+//! built in, with the workspace's `Cargo.lock` and the root crate's
+//! dependencies and dev-dependencies: the dependencies `cargo clippy
+//! --workspace --all-targets` already checked are reused, not checked again.
+//! This does not deadlock: `cargo test` holds the build lock while it
+//! compiles, not while the test binaries run.
 
 #![allow(dead_code)]
 
@@ -19,28 +21,39 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared target directory of scratch crates.
+/// The target directory this test binary was built in (`<target>/debug/deps/<test>-…`).
 pub fn target_dir() -> PathBuf {
-    root().join("target/fixture-check/target")
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"))
 }
 
-/// The root package's `[dependencies]` lines.
+/// The `[dependencies]` and `[dev-dependencies]` of the root crate, for a
+/// scratch crate's manifest (relative `path`s made absolute). The generated
+/// code does not use the dev-dependencies; with them, `--all-targets`
+/// resolves the same dependency features as the workspace build.
 pub fn root_dependencies() -> String {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root Cargo.toml");
     let mut out = String::new();
-    let mut in_deps = false;
+    let mut copy = false;
     for line in manifest.lines() {
         let t = line.trim();
         if t.starts_with('[') {
-            in_deps = t == "[dependencies]";
+            copy = t == "[dependencies]" || t == "[dev-dependencies]";
+            if copy {
+                out.push_str(&format!("\n{t}\n"));
+            }
             continue;
         }
-        if in_deps && !t.is_empty() && !t.starts_with('#') {
-            out.push_str(line);
+        if copy && !t.is_empty() && !t.starts_with('#') {
+            let line = match line.split_once("path = \"") {
+                Some((before, after)) => format!("{before}path = \"{}/{after}", root().display()),
+                None => line.to_string(),
+            };
+            out.push_str(&line);
             out.push('\n');
         }
     }
-    assert!(out.contains("serde"), "no [dependencies] found in the root Cargo.toml");
+    assert!(out.contains("[dependencies]"), "no [dependencies] in the root Cargo.toml");
     out
 }
 
@@ -70,7 +83,7 @@ pub fn clippy(name: &str, lib_rs: &str) -> Result<(), String> {
     std::fs::create_dir_all(&src).expect("create the scratch crate");
     let manifest = format!(
         "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n[workspace]\n",
+         [lib]\npath = \"src/lib.rs\"\n{}\n[workspace]\n",
         root_dependencies()
     );
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
@@ -85,7 +98,6 @@ pub fn clippy(name: &str, lib_rs: &str) -> Result<(), String> {
         .args(["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"])
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("CARGO_MANIFEST_DIR")
-        .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo clippy");
     if out.status.success() {
