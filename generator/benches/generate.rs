@@ -25,10 +25,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use openapi_clientgen::generate::{format_tokens, generate};
-use openapi_clientgen::ir::{Api, TypeId};
+use openapi_clientgen::generate::{emit, format_tokens, generate};
 use openapi_clientgen::source::SourceFile;
-use openapi_clientgen::{analyze_str, emit_ops, emit_types, ops};
+use openapi_clientgen::{analyze_str, ops};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -39,41 +38,14 @@ mod scale;
 
 use clock::{measure, measure_batched, Clock};
 
-/// Tokens as `generate::generate` builds them before formatting.
-struct Emitted {
-    file: TokenStream,
-    schemas: Vec<TokenStream>,
-    operations: Vec<TokenStream>,
-}
-
-/// The emission half of `generate::generate`, step for step.
-fn emit(api: &Api) -> Emitted {
-    let mut all_types = Vec::new();
-    let mut per_component: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
-    for i in 0..api.types.types.len() {
-        let t = emit_types::emit_type(&api.types, TypeId(i));
-        let def = &api.types.types[i];
-        let key = def.component.clone().unwrap_or_else(|| def.name.clone());
-        per_component.entry(key).or_default().push(t.clone());
-        all_types.push(t);
-    }
-    let (api_tokens, per_op) = emit_ops::emit_api(api);
-    let file = quote! {
-        pub mod types {
-            #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
-            #(#all_types)*
-        }
-        #api_tokens
-    };
-    Emitted {
-        file,
-        schemas: per_component.into_values().map(|ts| quote!(#(#ts)*)).collect(),
-        operations: per_op.into_values().collect(),
-    }
-}
-
-fn format_pieces(schemas: Vec<TokenStream>, operations: Vec<TokenStream>) -> usize {
-    schemas.into_iter().chain(operations).map(|t| format_tokens(t).expect("valid tokens").len()).sum()
+/// Formats each component's and operation's code separately, as the snapshots use it.
+fn format_pieces(schemas: BTreeMap<String, Vec<TokenStream>>, operations: BTreeMap<String, TokenStream>) -> usize {
+    schemas
+        .into_values()
+        .map(|ts| quote!(#(#ts)*))
+        .chain(operations.into_values())
+        .map(|t| format_tokens(t).expect("valid tokens").len())
+        .sum()
 }
 
 /// Run by `cargo bench` (with `--bench`), not by `cargo test --benches`.
@@ -125,7 +97,7 @@ fn bench_scale(c: &mut Criterion, clock: Clock, overlaid: &serde_json::Value, n:
     let emitted = emit(&api);
     drop(api);
     g.bench_function("format_file", |b| {
-        measure_batched(b, clock, || emitted.file.clone(), |t| format_tokens(t).expect("valid tokens"))
+        measure_batched(b, clock, || emitted.tokens.clone(), |t| format_tokens(t).expect("valid tokens"))
     });
     g.bench_function("format_pieces", |b| {
         measure_batched(
