@@ -121,13 +121,13 @@ summary() {
       "$(ratio "$g/generated" "$g/handwritten")"
   done
   if [[ -f "$CRITERION/requests_ab.txt" ]]; then
-    printf '\n  interleaved A/B (last run; median over rounds of the per-round ratio, per-request medians)\n'
-    printf '  %-28s %-12s %-24s %-12s %-24s\n' "" "wall ratio" "wall gen / hand (us)" "cpu ratio" "cpu gen / hand (us)"
+    printf '\n  interleaved A/B, last run: ratio = median of per-round ratios (ratio of totals); time = mean per request\n'
+    printf '  %-28s %-16s %-24s %-16s %-24s\n' "" "wall ratio" "wall gen / hand (us)" "cpu ratio" "cpu gen / hand (us)"
     while read -r line; do
       declare -A f=()
       for kv in $line; do f["${kv%%=*}"]="${kv#*=}"; done
-      printf '  %-28s %-12s %-24s %-12s %-24s\n' "${f[group]}" "${f[wall_ratio]}" \
-        "${f[generated_wall_us]} / ${f[handwritten_wall_us]}" "${f[cpu_ratio]}" \
+      printf '  %-28s %-16s %-24s %-16s %-24s\n' "${f[group]}" "${f[wall_ratio]} (${f[wall_total_ratio]:-?})" \
+        "${f[generated_wall_us]} / ${f[handwritten_wall_us]}" "${f[cpu_ratio]} (${f[cpu_total_ratio]:-?})" \
         "${f[generated_cpu_us]} / ${f[handwritten_cpu_us]}"
       unset f
     done <"$CRITERION/requests_ab.txt"
