@@ -93,8 +93,8 @@ pub fn generate_to_with_lock(
         return Err(crate::diag::render_text(&analysis.diagnostics, false));
     }
     let doc = analysis.doc.ok_or("the spec could not be loaded")?;
-    let generated = crate::generate::generate_with_lock(&doc, lock.as_ref()).map_err(|e| e.to_string())?;
-    write_if_changed(out, &generated.code).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    let code = crate::generate::generate_code_with_lock(&doc, lock.as_ref()).map_err(|e| e.to_string())?;
+    write_if_changed(out, &code).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// A diagnostic as one `cargo:warning` line (Cargo reads directives line by
