@@ -5,7 +5,7 @@
 //! `scripts/bench.sh` and BENCHMARKS.md). Groups:
 //!
 //! - `request_orgs_page`: `GET /instances/{id}/orgs?…&perPage=25` answered with
-//!   a realistic 25-organization page (~40 KB), decoded into
+//!   a realistic 25-organization page (49.8 KB), decoded into
 //!   `types::InstanceOrgs`;
 //! - `request_orgs_empty`: the same request answered with an empty page, so
 //!   the per-request cost outside decoding dominates;
@@ -16,14 +16,19 @@
 //! `client.instance_orgs().get(id).per_page(25).send()` and `handwritten` is
 //! `reqwest::Client::get(url).query(..).header(..)…send()…json()`, sending the
 //! same request line and headers (checked before measuring) to the same
-//! local server: a minimal HTTP/1.1 keep-alive responder on its own thread
-//! that answers every request with the same bytes. After a `cargo bench` run
-//! the time ratios are printed.
+//! local server: a minimal HTTP/1.1 keep-alive responder that answers every
+//! request with the same bytes. The server runs on the client's own
+//! current-thread runtime, so a request involves no wake-up of another thread
+//! (on a 2-vCPU VM such cross-thread hand-offs vary by tens of µs per request
+//! with the scheduler's mood and swamp the client's own cost);
+//! `REQUESTS_SERVER=thread` puts it on a thread of its own instead. After a
+//! `cargo bench` run the ratios are printed, then an interleaved A/B
+//! comparison runs (`REQUESTS_AB=0` skips it).
 //!
 //! `cargo test --all-targets` runs each routine once (criterion's test mode).
 //!
 //! `BENCH_CLOCK=cpu` measures CPU time instead of wall time (groups suffixed
-//! `_cpu`): the process's for the requests (client and server threads, user +
+//! `_cpu`): the process's for the requests (client and server, user +
 //! system), the thread's for decoding; see
 //! `generator/benches/support/clock.rs`.
 
@@ -219,16 +224,17 @@ fn audit_logs_page(count: u64) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 // The local server
 
-/// A minimal HTTP/1.1 server on its own thread: reads each request head
-/// (the benchmarked requests have no body) and answers with `body`, keeping
-/// the connection open. Remembers the last request head.
+/// A minimal HTTP/1.1 server, on `rt` (or on its own thread with
+/// `REQUESTS_SERVER=thread`): reads each request head (the benchmarked
+/// requests have no body) and answers with `body`, keeping the connection
+/// open. Remembers the last request head.
 struct Server {
     addr: SocketAddr,
     last_head: Arc<Mutex<String>>,
 }
 
 impl Server {
-    fn start(body: Vec<u8>) -> Server {
+    fn start(body: Vec<u8>, rt: &tokio::runtime::Runtime) -> Server {
         let mut response =
             format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len())
                 .into_bytes();
@@ -239,17 +245,22 @@ impl Server {
         std_listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = std_listener.local_addr().expect("local address");
         let heads = Arc::clone(&last_head);
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("server runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(std_listener).expect("tokio listener");
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else { continue };
-                    let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve(stream, Arc::clone(&response), Arc::clone(&heads)));
-                }
+        let accept = async move {
+            let listener = tokio::net::TcpListener::from_std(std_listener).expect("tokio listener");
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(serve(stream, Arc::clone(&response), Arc::clone(&heads)));
+            }
+        };
+        if std::env::var("REQUESTS_SERVER").as_deref() == Ok("thread") {
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("server runtime");
+                rt.block_on(accept);
             });
-        });
+        } else {
+            rt.spawn(accept);
+        }
         Server { addr, last_head }
     }
 
@@ -324,7 +335,7 @@ async fn handwritten(http: &reqwest::Client, base_url: &str) -> reqwest::Result<
 
 fn bench_requests(c: &mut Criterion, clock: Clock, rt: &tokio::runtime::Runtime, group: &str, items: u64) {
     let body = orgs_page(items);
-    let server = Server::start(body.clone());
+    let server = Server::start(body.clone(), rt);
     let base = server.base_url();
     let client = generated_client(&base);
     let http = reqwest::Client::new();
@@ -446,7 +457,7 @@ fn profile(spec: &str, rt: &tokio::runtime::Runtime) {
     let which = parts.next().unwrap_or_default();
     let n: u64 = parts.next().map_or(10_000, |n| n.parse().expect("REQUESTS_PROFILE: N is a number"));
     let items = if parts.next() == Some("empty") { 0 } else { PER_PAGE as u64 };
-    let server = Server::start(orgs_page(items));
+    let server = Server::start(orgs_page(items), rt);
     let base = server.base_url();
     let client = generated_client(&base);
     let http = reqwest::Client::new();
@@ -498,7 +509,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// (wall and process CPU time), the ratios of the totals, and the mean time
 /// per request. One `key=value` line.
 fn interleaved(rt: &tokio::runtime::Runtime, group: &str, items: u64, rounds: u32, batch: u32) -> String {
-    let server = Server::start(orgs_page(items));
+    let server = Server::start(orgs_page(items), rt);
     let base = server.base_url();
     let client = generated_client(&base);
     let http = reqwest::Client::new();
