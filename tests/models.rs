@@ -1,7 +1,7 @@
 //! The generated types (`losant_instance_api::types`) against real-shaped JSON.
 //!
 //! Neither the spec nor Losant's reference schemas
-//! (`../shared/reference/losant-schemas/*.json`) carry a full `example` object
+//! (`spec/reference/losant-schemas/*.json`) carry a full `example` object
 //! (the only `example`s are on operation parameters, and are checked here
 //! against their parameter types). So every reference schema is turned into
 //! realistic instances: every property present, one entry per pattern key,
@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 fn reference_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/losant-schemas")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spec/reference/losant-schemas")
 }
 
 fn load(path: &Path) -> Value {

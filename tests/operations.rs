@@ -6,7 +6,7 @@
 //! The same code is compiled as part of this crate (`include!` in
 //! `generated-client/lib.rs`), so a snapshot cannot describe code that does
 //! not build. Besides the snapshots, every operation is checked against the
-//! official client's route table (`../shared/reference/losant-schemas/apiInfo.json`):
+//! official client's route table (`spec/reference/losant-schemas/apiInfo.json`):
 //! the overlay's `resource.action` names must be the official ones, with the
 //! official method and path.
 //!
@@ -23,7 +23,7 @@ use serde_json::Value;
 
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
-const API_INFO: &str = "../shared/reference/losant-schemas/apiInfo.json";
+const API_INFO: &str = "spec/reference/losant-schemas/apiInfo.json";
 /// The operations of the Losant Enterprise Instance API spec.
 const OPERATIONS: usize = 46;
 
