@@ -2,7 +2,7 @@
 //! (refs into properties, recursion, keyword names, oneOf with null,
 //! patternProperties, odd enum values, additionalProperties, allOf, nullable
 //! PATCH fields, integer formats, name collisions, union ordering, request
-//! constraints).
+//! constraints, the `x-clientgen-default-body` extension).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -92,6 +92,7 @@ fn the_fixture_set_covers_every_listed_feature() {
         "name-collision",
         "union-ordering",
         "request-constraints",
+        "default-body",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
@@ -259,6 +260,32 @@ fn nullable_fields_in_patch_bodies_are_tri_state() {
     // Every field of the PATCH body is optional: Default.
     let patch = code.split("pub struct RulePatch").next().expect("text before").rsplit("#[derive(").next();
     assert!(patch.is_some_and(|d| d.contains("Default")), "{code}");
+}
+
+#[test]
+fn the_default_body_extension_applies_to_requests_without_a_body() {
+    let g = gen_named("default-body");
+    let default_body = |id: &str| {
+        let op = g.api.operations.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("no operation {id}"));
+        op.default_body.as_ref().map(|d| (d.content_type.as_str(), d.body.as_str()))
+    };
+    let json = Some(("application/json", "{}"));
+    // No body, or an optional one: the listed methods (in any case) send the default.
+    assert_eq!(default_body("device.delete"), json);
+    assert_eq!(default_body("device.restart"), json);
+    assert_eq!(default_body("device.patch"), json);
+    // A required body, an unlisted method, a GET: nothing changes.
+    assert_eq!(default_body("devices.post"), None);
+    assert_eq!(default_body("device.put"), None);
+    assert_eq!(default_body("devices.get"), None);
+    let sent = r#".default_body("application/json", b"{}")"#;
+    assert_eq!(g.code.matches(sent).count(), 3, "{}", g.code);
+    // Without the extension, no operation has one.
+    assert!(fixture_files().iter().filter(|p| stem(p) != "default-body").all(|p| gen(p)
+        .api
+        .operations
+        .iter()
+        .all(|o| o.default_body.is_none())));
 }
 
 #[test]

@@ -49,6 +49,7 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("external-ref.yml", &[("error", "external-ref", 15)]),
     ("malformed-json.json", &[("error", "syntax-error", 15)]),
     ("malformed-yaml-indentation.yml", &[("error", "syntax-error", 12)]),
+    ("invalid-default-body.yml", &[("error", "invalid-extension", 5)]),
     ("max-items-not-a-number.yml", &[("error", "invalid-type", 16)]),
     ("max-items-numeric-string.yml", &[("warning", "numeric-string", 16)]),
     ("missing-paths.yml", &[("error", "missing-field", 1)]),
@@ -88,6 +89,15 @@ const OVERLAY_CASES: &[(&str, &str, &[OverlayExpect])] = &[
         "introduces-dangling-ref.yml",
         "overlays/base.yml",
         &[("error", "dangling-ref", "overlays/introduces-dangling-ref.yml", 10)],
+    ),
+    (
+        "invalid-default-body.yml",
+        "overlays/base.yml",
+        &[
+            ("error", "invalid-extension", "overlays/invalid-default-body.yml", 10),
+            ("error", "invalid-extension", "overlays/invalid-default-body.yml", 11),
+            ("error", "invalid-extension", "overlays/invalid-default-body.yml", 12),
+        ],
     ),
     ("invalid-jsonpath.yml", "overlays/base.yml", &[("error", "overlay-jsonpath", "overlays/invalid-jsonpath.yml", 6)]),
     ("missing-actions.yml", "overlays/base.yml", &[("error", "overlay-invalid", "overlays/missing-actions.yml", 1)]),

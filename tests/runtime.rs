@@ -154,6 +154,40 @@ async fn json_body_is_sent_with_content_type() {
     assert_eq!(resp.status, StatusCode::CREATED);
 }
 
+#[tokio::test]
+async fn default_body_is_sent_only_without_a_body_and_a_bad_content_type_is_deferred() {
+    let server = MockServer::start().await;
+    let client = client_for(&server.uri());
+    let req = |body: Option<Value>, first: bool| {
+        let mut r = Request::new(Method::DELETE, "/x");
+        if let (Some(b), true) = (&body, first) {
+            r = r.json_body(b);
+        }
+        r = r.default_body("text/plain; charset=utf-8", "none");
+        if let (Some(b), false) = (&body, first) {
+            r = r.json_body(b);
+        }
+        r
+    };
+    for (r, body, content_type) in [
+        (req(None, false), "none".as_bytes(), "text/plain; charset=utf-8"),
+        (req(Some(json!({"a": 1})), true), br#"{"a":1}"#, "application/json"),
+        (req(Some(json!({"a": 1})), false), br#"{"a":1}"#, "application/json"),
+    ] {
+        server.reset().await;
+        Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+        client.execute_raw(r).await.unwrap();
+        let got = requests(&server).await;
+        assert_eq!(got[0].body, body, "the set body wins, whichever is called first");
+        assert_eq!(got[0].headers.get("content-type").unwrap(), content_type);
+        assert_eq!(got[0].headers.get("content-length").unwrap(), body.len().to_string().as_str());
+    }
+    server.reset().await;
+    let bad = Request::new(Method::DELETE, "/x").default_body("text/plain\n", "x");
+    assert!(matches!(client.execute_raw(bad).await, Err(Error::InvalidParameter { .. })));
+    assert!(requests(&server).await.is_empty(), "nothing is sent");
+}
+
 #[test]
 fn invalid_base_urls_and_header_values_are_refused_at_build() {
     for bad in ["not a url", "ftp://example.com", "http://example.com/?q=1", "http://user:pw@example.com", "/relative"]

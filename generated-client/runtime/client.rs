@@ -163,8 +163,8 @@ impl Client {
         if let Some(domain) = &inner.losant_domain {
             h.insert(HeaderName::from_static("losantdomain"), domain.clone());
         }
-        if req.body.is_some() {
-            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some((content_type, _)) = req.body_to_send() {
+            h.insert(CONTENT_TYPE, content_type);
         }
         for (name, value) in &req.headers {
             h.insert(name.clone(), value.clone());
@@ -184,8 +184,8 @@ impl Client {
         if let Some(t) = timeout {
             builder = builder.timeout(t);
         }
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
+        if let Some((_, body)) = req.body_to_send() {
+            builder = builder.body(body.to_vec());
         }
         let mut resp = match builder.send().await {
             Ok(resp) => resp,

@@ -36,6 +36,8 @@ pub struct Request {
     pub(crate) default_query: bool,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Vec<u8>>,
+    /// Sent (with its `Content-Type`) when `body` is not set.
+    pub(crate) default_body: Option<(HeaderValue, Vec<u8>)>,
     pub(crate) idempotent: Option<bool>,
     pub(crate) operation_id: Option<&'static str>,
     pub(crate) timeout: Option<Duration>,
@@ -55,6 +57,7 @@ impl Request {
             default_query: true,
             headers: Vec::new(),
             body: None,
+            default_body: None,
             idempotent: None,
             operation_id: None,
             timeout: None,
@@ -171,6 +174,29 @@ impl Request {
                 self
             }
             Err(source) => self.fail(Error::Serialize { name: "body".to_owned(), source }),
+        }
+    }
+
+    /// The body to send, with its `Content-Type`, when no body is set (the
+    /// body set with [`Request::json_body`] wins, whichever is called first).
+    /// For APIs whose own clients never send a bodiless `POST` or `DELETE`.
+    pub fn default_body(mut self, content_type: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        match HeaderValue::from_str(content_type) {
+            Ok(ct) => {
+                self.default_body = Some((ct, bytes.into()));
+                self
+            }
+            Err(_) => self.fail(Error::invalid("content-type", content_type, "is not a valid HTTP header value")),
+        }
+    }
+
+    /// The body that will be sent and its `Content-Type`: the JSON body if
+    /// one is set, else the default body, else none.
+    pub(crate) fn body_to_send(&self) -> Option<(HeaderValue, &[u8])> {
+        match (&self.body, &self.default_body) {
+            (Some(json), _) => Some((HeaderValue::from_static("application/json"), json)),
+            (None, Some((ct, bytes))) => Some((ct.clone(), bytes)),
+            (None, None) => None,
         }
     }
 
@@ -303,7 +329,10 @@ impl fmt::Debug for Request {
             .field("query", &query)
             .field("default_query", &self.default_query)
             .field("headers", &headers)
-            .field("body", &self.body.as_ref().map(|b| format!("<{} bytes of JSON>", b.len())))
+            .field(
+                "body",
+                &self.body_to_send().map(|(ct, b)| format!("<{} bytes of {}>", b.len(), ct.to_str().unwrap_or("?"))),
+            )
             .field("idempotent", &self.is_idempotent())
             .field("operation_id", &self.operation_id)
             .field("timeout", &self.timeout)

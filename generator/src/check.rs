@@ -1,6 +1,6 @@
 //! Whole-document checks: every `$ref` resolves by its full JSON pointer,
 //! no ref chain loops, the document is OpenAPI 3.0, operation ids are unique
-//! and path templates are declared.
+//! path templates are declared and `x-clientgen-*` extensions are well-formed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -65,6 +65,7 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     version(doc, map, diags);
     structure(doc, map, diags);
     operations(doc, map, diags);
+    crate::extensions::check(doc, map, diags);
 }
 
 /// Path items and operations must be mappings; parameters lists; responses present.

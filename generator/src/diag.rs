@@ -80,6 +80,8 @@ pub enum Code {
     OverlayTargetUnmatched,
     /// The document nests deeper than the generator supports.
     NestingTooDeep,
+    /// An `x-clientgen-*` extension has a malformed value.
+    InvalidExtension,
 }
 
 impl Code {
@@ -109,6 +111,7 @@ impl Code {
             Code::OverlayJsonPath => "overlay-jsonpath",
             Code::OverlayTargetUnmatched => "overlay-target-unmatched",
             Code::NestingTooDeep => "nesting-too-deep",
+            Code::InvalidExtension => "invalid-extension",
         }
     }
 }

@@ -185,6 +185,10 @@ fn op_doc(api: &Api, op: &Operation) -> String {
         let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
         s.push_str(&format!("Request body: `{t}`{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
     }
+    if let Some(d) = &op.default_body {
+        let when = if op.body.is_some() { "When the body is not set, sends" } else { "Sends" };
+        s.push_str(&format!("{when} `{}` as `{}` (the API's default body).\n\n", d.body, d.content_type));
+    }
     match &op.success.1 {
         Some(t) => {
             let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
@@ -313,7 +317,11 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         }),
         (None, _) => quote!(),
     };
-    let new_request = quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id));
+    let default_body = op.default_body.as_ref().map(|d| {
+        let (ct, bytes) = (&d.content_type, proc_macro2::Literal::byte_string(d.body.as_bytes()));
+        quote!(.default_body(#ct, #bytes))
+    });
+    let new_request = quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id) #default_body);
     // Nothing to add: no `let mut` (it would warn `unused_mut` and `let_and_return`).
     let request_body = if adds.is_empty() && op.body.is_none() {
         new_request

@@ -214,6 +214,15 @@ pub struct Param {
     pub default: Option<serde_json::Value>,
 }
 
+/// A body sent by requests that have none (`x-clientgen-default-body`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultBody {
+    /// The `Content-Type` sent with it.
+    pub content_type: String,
+    /// The exact body text.
+    pub body: String,
+}
+
 /// One operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -241,6 +250,9 @@ pub struct Operation {
     pub errors: Vec<(String, String)>,
     /// Pagination: the item type when the operation takes `page`/`perPage` and returns `items`.
     pub paginated: Option<TypeRef>,
+    /// What to send when the request has no body (none declared, or an optional one left
+    /// unset), from the document's `x-clientgen-default-body` (see [`crate::extensions`]).
+    pub default_body: Option<DefaultBody>,
     /// Pointer of the operation in the document.
     pub pointer: String,
 }

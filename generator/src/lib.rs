@@ -5,6 +5,13 @@
 //! → [`normalize`] (interpret safe deviations) → [`check`] (full-pointer `$ref`
 //! resolution and document checks) → lowering and emission.
 //! Every stage collects [`diag::Diagnostic`]s instead of stopping at the first.
+//!
+//! Vendor extensions the generator reads (an overlay can add them):
+//! - `x-rust-name` on a component schema or a parameter: the Rust name to
+//!   derive from instead of the wire name;
+//! - `x-clientgen-default-body` at the document root: the body (and its
+//!   `Content-Type`) that `POST`/`PATCH`/`DELETE`-like requests without a body
+//!   send, see [`extensions`].
 
 pub mod build;
 pub mod check;
@@ -13,6 +20,7 @@ pub mod diag;
 pub mod diff;
 pub mod emit_ops;
 pub mod emit_types;
+pub mod extensions;
 pub mod generate;
 pub mod ir;
 pub mod lower;

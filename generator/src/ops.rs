@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::check::template_params;
+use crate::extensions::{self, DefaultBodyRule};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
@@ -90,8 +91,10 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
         }
     }
     lw.lower_components();
+    // A malformed extension is reported by analysis (`check`); lowering then ignores it.
+    let default_body = extensions::default_body(doc).ok().flatten();
     let mut operations: Vec<Operation> =
-        ops.iter().map(|(p, m, ptr, id)| lower_op(&mut lw, doc, p, m, ptr, id)).collect();
+        ops.iter().map(|(p, m, ptr, id)| lower_op(&mut lw, doc, (p, m, ptr, id), default_body.as_ref())).collect();
     operations.sort_by(|a, b| (&a.resource, &a.action).cmp(&(&b.resource, &b.action)));
     dedupe_names(&mut operations, lock);
 
@@ -155,7 +158,12 @@ fn deref<'v>(doc: &'v Value, v: &'v Value, ptr: String) -> (&'v Value, String) {
     }
 }
 
-fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, id: &str) -> Operation {
+fn lower_op(
+    lw: &mut Lowerer,
+    doc: &Value,
+    (path, method, ptr, id): (&str, &str, &str, &str),
+    default_body: Option<&DefaultBodyRule>,
+) -> Operation {
     let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
     let (resource, action) = match id.split_once('.') {
         Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
@@ -201,6 +209,7 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
     let base = naming::type_name(id);
     let mut scope = Scope::with_reserved(&BUILDER_METHODS);
     let mut params = Vec::new();
+    let mut rust_names = Vec::new();
     for (_, p, pptr) in raw {
         let location = match p.get("in").and_then(Value::as_str) {
             Some("path") => ParamIn::Path,
@@ -231,6 +240,7 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
             (_, false) => QueryStyle::Form { explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true) },
         };
         let doc_text = p.get("description").and_then(Value::as_str).map(str::to_string);
+        rust_names.push(p.get("x-rust-name").and_then(Value::as_str).map(str::to_string));
         params.push(Param {
             name: String::new(), // assigned below, once all parameters are known
 
@@ -245,8 +255,12 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
         });
     }
 
-    let members: Vec<(String, String)> =
-        params.iter().map(|p| (names_lock::param_key(p.location, &p.wire), naming::field_name(&p.wire))).collect();
+    // The natural Rust name: the parameter's `x-rust-name` if it has one, else its wire name.
+    let members: Vec<(String, String)> = params
+        .iter()
+        .zip(&rust_names)
+        .map(|(p, n)| (names_lock::param_key(p.location, &p.wire), naming::field_name(n.as_deref().unwrap_or(&p.wire))))
+        .collect();
     let locked = lw.lock().and_then(|l| l.parameters.get(id));
     for (p, name) in params.iter_mut().zip(names_lock::member_names(&mut scope, &members, locked)) {
         p.name = name;
@@ -261,6 +275,12 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
         };
         (ty, required)
     });
+
+    // Sent when there is no body: none declared, or an optional one left unset.
+    let default_body = match &body {
+        Some((_, true)) => None,
+        _ => default_body.and_then(|rule| rule.for_method(method)).cloned(),
+    };
 
     let responses = op.get("responses").and_then(Value::as_object);
     let mut codes: Vec<&String> = responses.map(|m| m.keys().collect()).unwrap_or_default();
@@ -317,6 +337,7 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
         success,
         errors,
         paginated,
+        default_body,
         pointer: ptr.to_string(),
     }
 }
