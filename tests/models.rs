@@ -17,8 +17,10 @@
 //! staying absent, strings, enum values) must match exactly.
 //!
 //! Forward compatibility is checked on the same instances: unknown fields added
-//! to every object still decode (and are dropped), and unknown values in every
-//! enum decode and survive the round trip.
+//! to every object still decode, and unknown values in every enum decode and
+//! survive the round trip. A type reachable from a response keeps every member
+//! it does not declare (its `unknown_fields`), so its instances round-trip
+//! whole; a request-only type is never decoded from a server and drops them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -347,10 +349,22 @@ fn overlaid() -> &'static Value {
     })
 }
 
+/// Whether the component's type is reachable from a response: then it keeps the
+/// members it does not declare (`unknown_fields`).
+fn keeps_unknown_members(component: &str) -> bool {
+    static API: std::sync::OnceLock<openapi_clientgen::ir::Api> = std::sync::OnceLock::new();
+    let api = API.get_or_init(|| openapi_clientgen::generate::generate(overlaid()).expect("generates").api);
+    let pointer = format!("/components/schemas/{component}");
+    api.types.types.iter().find(|d| d.pointer == pointer).is_some_and(|d| d.in_response)
+}
+
 /// The overlay adds `flow`, `flowPost` and `me` as partial schemas (only what other
-/// schemas refer to; no operation of this API sends or returns them): their instances
-/// keep only the properties the partial schema declares.
+/// schemas refer to; no operation of this API sends or returns them): the instances
+/// of a request-only type keep only the properties the partial schema declares.
 fn declared_part(component: &str, v: &Value) -> Value {
+    if keeps_unknown_members(component) {
+        return v.clone();
+    }
     let schema = &overlaid()["components"]["schemas"][component];
     let partial = schema["title"].as_str().is_some_and(|t| t.ends_with("(partial)"));
     match (partial, v) {
@@ -446,10 +460,14 @@ fn check_all(unknown_fields: bool, unknown_enums: bool, minimal: bool) -> usize 
             let mode = Mode { variant, unknown_fields, unknown_enums, minimal };
             let input = synth.value(&schema, name, mode, 0);
             let expected = declared_part(name, &input);
-            let expected = if unknown_fields { without_unknown_fields(&expected) } else { expected };
+            // A request-only type drops unknown fields (here and in nested request-only
+            // types; nested shared types keep theirs): compare the declared part.
+            let drops = unknown_fields && !keeps_unknown_members(name);
+            let expected = if drops { without_unknown_fields(&expected) } else { expected };
             checked += 1;
             match rt(&input) {
                 Ok(output) => {
+                    let output = if drops { without_unknown_fields(&output) } else { output };
                     if let Some(d) = first_difference(&canonical(&expected), &canonical(&output), "") {
                         failures.push(format!("{name} #{variant}: {d}"));
                     }
@@ -519,7 +537,9 @@ fn response_with_extra_fields_and_unknown_enum_values_decodes() {
     let out = serde_json::to_value(&org).expect("encodes");
     assert_eq!(out["subscriptionStatus"], "pausedForever");
     assert_eq!(out["members"][0]["role"], "superAdmin");
-    assert!(out.get("brandNewField").is_none());
+    // Members the type does not declare are kept, at every level.
+    assert_eq!(out["brandNewField"], json!({"a": 1}));
+    assert_eq!(out["members"][0]["x"], json!(1));
 }
 
 #[test]
@@ -735,6 +755,7 @@ fn request_bodies_validate_inline_limits() {
             threshold_type: types::NotificationRuleRuleConfigThresholdType::PercentOfLimit,
             threshold,
             max_frequency: None,
+            unknown_fields: Default::default(),
         },
     };
     assert_eq!(rule("{}".into(), 80.0).validate(), Ok(()));
@@ -749,7 +770,11 @@ fn request_bodies_validate_inline_limits() {
     assert_eq!(err.to_string(), r#"invalid NotificationRuleRuleConfig.threshold "1000.5": must be at most 1000"#);
 
     // Array sizes and items of arrays.
-    let tag = |key: &str| types::CommonTagsRequiredItem { key: key.into(), value: "v".into() };
+    let tag = |key: &str| types::CommonTagsRequiredItem {
+        key: key.into(),
+        value: "v".into(),
+        unknown_fields: Default::default(),
+    };
     let mut patch = types::InstanceOrgPatch { tags: Some(vec![tag("floor_2")]), ..Default::default() };
     assert_eq!(patch.validate(), Ok(()));
     patch.tags = Some(vec![tag("not a key!")]);

@@ -355,6 +355,22 @@ fn emit_struct(
         };
         quote! { #[doc = #d] #[serde(flatten)] pub #fname: std::collections::BTreeMap<String, #t>, }
     });
+    // A response object keeps the members it does not declare (the server added
+    // them after this client was generated): dropping them would lose data
+    // silently. Objects with `additionalProperties` already keep every key.
+    let unknown_field = (def.in_response && extra.is_none()).then(|| {
+        let mut fname = "unknown_fields".to_string();
+        while fields.iter().any(|f| f.name == fname) {
+            fname.push('_');
+        }
+        let fname = format_ident!("{}", fname);
+        quote! {
+            /// Members this type does not declare (the server added them after this
+            /// client was generated), kept as received and encoded back unchanged.
+            #[serde(flatten)]
+            pub #fname: std::collections::BTreeMap<String, serde_json::Value>,
+        }
+    });
     let default = if all_optional { quote!(Default,) } else { quote!() };
     quote! {
         #docs
@@ -362,6 +378,7 @@ fn emit_struct(
         pub struct #name {
             #(#fs)*
             #extra_field
+            #unknown_field
         }
     }
 }
