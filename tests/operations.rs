@@ -5,27 +5,29 @@
 //!
 //! The same code is compiled as part of this crate (`include!` in
 //! `generated-client/lib.rs`), so a snapshot cannot describe code that does
-//! not build. Besides the snapshots, every operation is checked against the
-//! official client's route table (`spec/reference/losant-schemas/apiInfo.json`):
-//! the overlay's `resource.action` names must be the official ones, with the
-//! official method and path.
+//! not build. Besides the snapshots, the operations are checked against the
+//! official client's route table (`spec/reference/losant-schemas/apiInfo.json`),
+//! both ways: all of its Enterprise Instance actions, and nothing else, under
+//! the official `resource.action` names, methods, paths, bodies and query
+//! parameters (names, types and defaults).
 //!
 //! Update with `INSTA_UPDATE=always cargo test --test operations`, then read
 //! every changed `.snap`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use openapi_clientgen::generate::{generate, Generated};
-use openapi_clientgen::ir::{Operation, ParamIn};
+use openapi_clientgen::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef, TypeSpace};
 use serde_json::Value;
 
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
 const API_INFO: &str = "spec/reference/losant-schemas/apiInfo.json";
-/// The operations of the Losant Enterprise Instance API spec.
-const OPERATIONS: usize = 46;
+/// The operations of the client: the 46 of the published spec and the 16
+/// Enterprise Instance actions of the official client the overlay restores.
+const OPERATIONS: usize = 62;
 
 /// The client generated once for all tests of this file.
 fn generated() -> &'static Generated {
@@ -90,43 +92,258 @@ fn operation_docs_cover_method_path_params_success_and_errors() {
     }
 }
 
-/// The overlay gives every operation the official client's `resource.action`
-/// name; the official route table agrees on method, path and parameters.
+/// The official route table and the generated client agree both ways: every
+/// Enterprise Instance action of `apiInfo.json` (every action of a resource
+/// whose name starts with `instance`) is a generated operation under its
+/// `resource.action` id, and every generated operation is one of them, with
+/// the official method, full path, body and query parameters (names, types,
+/// defaults; see [`route_table_differences`]).
 #[test]
-fn operation_ids_are_the_official_clients() {
+fn operations_are_the_official_route_tables_instance_actions() {
     let info: Value = serde_json::from_str(&std::fs::read_to_string(API_INFO).expect("apiInfo.json")).unwrap();
     let g = generated();
-    let mut ids = BTreeSet::new();
+    let actions = official_instance_actions(&info);
+    assert_eq!(actions.len(), OPERATIONS, "apiInfo.json has {OPERATIONS} Enterprise Instance actions");
+    let differences = route_table_differences(&info, &g.api);
+    assert!(differences.is_empty(), "the generated client differs from apiInfo.json:\n{}", differences.join("\n"));
+    // Snake-case accessors: `instanceOrgs.get` -> `client.instance_orgs().get(..)`.
     for op in &g.api.operations {
-        assert!(ids.insert(op.id.clone()), "duplicate operation id {}", op.id);
-        let (resource, action) = op.id.split_once('.').unwrap_or_else(|| panic!("{} is not resource.action", op.id));
-        let res = &info[resource];
-        let act = &res["actions"][action];
-        assert!(act.is_object(), "{} is not an action of the official client", op.id);
-        assert_eq!(act["method"].as_str(), Some(op.method.as_str()), "{}: method", op.id);
-        let path = format!("{}{}", res["path"].as_str().unwrap(), act["path"].as_str().unwrap_or(""));
-        assert_eq!(path, op.path, "{}: path", op.id);
-        // Snake-case accessors: `instanceOrgs.get` -> `client.instance_orgs().get(..)`.
+        let (resource, action) = op.id.split_once('.').expect("resource.action");
         assert_eq!(op.resource, to_snake(resource), "{}", op.id);
         assert_eq!(op.action, to_snake(action), "{}", op.id);
-        // Query parameters are the official ones (the body is one `in: body` param there).
-        let official: BTreeSet<&str> = act["params"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["in"] == "query")
-            .filter_map(|p| p["name"].as_str())
-            .collect();
-        let ours: BTreeSet<&str> =
-            op.params.iter().filter(|p| p.location == ParamIn::Query).map(|p| p.wire.as_str()).collect();
-        assert_eq!(ours, official, "{}: query parameters", op.id);
-        let official_body = act["params"].as_array().into_iter().flatten().find(|p| p["in"] == "body");
-        assert_eq!(op.body.is_some(), official_body.is_some(), "{}: request body", op.id);
-        if let (Some((_, required)), Some(b)) = (&op.body, official_body) {
-            assert_eq!(*required, b["required"] == true, "{}: body required", op.id);
+    }
+}
+
+/// The checker of the test above notices every kind of difference (else that
+/// test could not fail): a missing action, a wrong method or path, a missing,
+/// extra or retyped query parameter, a changed default, a missing body.
+#[test]
+fn route_table_check_detects_differences() {
+    let info: Value = serde_json::from_str(&std::fs::read_to_string(API_INFO).expect("apiInfo.json")).unwrap();
+    let api = &generated().api;
+    let mutated = |id: &str, change: &dyn Fn(&mut Operation)| {
+        let mut api = api.clone();
+        let op = api.operations.iter_mut().find(|o| o.id == id).unwrap_or_else(|| panic!("no operation {id}"));
+        change(op);
+        route_table_differences(&info, &api)
+    };
+    let query = |op: &mut Operation, wire: &str| -> usize {
+        op.params.iter().position(|p| p.location == ParamIn::Query && p.wire == wire).expect("query parameter")
+    };
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("instanceOrg.get: not generated", {
+            let mut api = api.clone();
+            api.operations.retain(|o| o.id != "instanceOrg.get");
+            route_table_differences(&info, &api)
+        }),
+        ("instanceOrg.fetch: not an action", mutated("instanceOrg.get", &|op| op.id = "instanceOrg.fetch".into())),
+        ("instance.payloadCounts: method POST", mutated("instance.payloadCounts", &|op| op.method = "POST".into())),
+        (
+            "instanceSandbox.deviceCounts: path",
+            mutated("instanceSandbox.deviceCounts", &|op| op.path = op.path.replace("deviceCounts", "devicecounts")),
+        ),
+        (
+            "instanceCustomNode.stats: query parameter `resolution`: type",
+            mutated("instanceCustomNode.stats", &|op| {
+                let i = query(op, "resolution");
+                op.params[i].ty = TypeRef::String;
+            }),
+        ),
+        (
+            "instance.payloadCountsBreakdown: query parameter `asBytes`: type",
+            mutated("instance.payloadCountsBreakdown", &|op| {
+                let i = query(op, "asBytes");
+                op.params[i].ty = TypeRef::String;
+            }),
+        ),
+        (
+            "instance.historicalSummaries: query parameter `sortField`: type",
+            mutated("instance.historicalSummaries", &|op| {
+                let i = query(op, "sortField");
+                op.params[i].ty = TypeRef::String;
+            }),
+        ),
+        (
+            "instanceOrg.deviceCounts: query parameter `end`: default",
+            mutated("instanceOrg.deviceCounts", &|op| {
+                let i = query(op, "end");
+                op.params[i].default = None;
+            }),
+        ),
+        (
+            "instanceSandbox.get: query parameters",
+            mutated("instanceSandbox.get", &|op| {
+                let i = query(op, "summaryExclude");
+                op.params.remove(i);
+            }),
+        ),
+        (
+            "instance.get: query parameters",
+            mutated("instance.get", &|op| {
+                let mut extra = op.params[0].clone();
+                (extra.wire, extra.location) = ("summaryInclude".into(), ParamIn::Query);
+                op.params.push(extra);
+            }),
+        ),
+        ("instance.patch: request body", mutated("instance.patch", &|op| op.body = None)),
+    ];
+    for (expected, found) in cases {
+        assert!(found.iter().any(|d| d.starts_with(expected)), "not detected: {expected}\nfound: {found:#?}");
+    }
+}
+
+/// The official client's per-call options, on every action but not in
+/// `apiInfo.json` (spec/reference/README.md, "Wire facts of the official
+/// client"): overrides of the `_actions` / `_links` / `_embedded` defaults.
+const PER_CALL_QUERY: [&str; 3] = ["_actions", "_links", "_embedded"];
+
+/// `(resource, action)` -> the action's entry, for every action of every
+/// `instance*` resource of the route table.
+fn official_instance_actions(info: &Value) -> BTreeMap<String, (&str, &Value)> {
+    let resources = info.as_object().expect("apiInfo.json is an object of resources");
+    let mut out = BTreeMap::new();
+    for (resource, res) in resources.iter().filter(|(r, _)| r.starts_with("instance")) {
+        for (action, act) in res["actions"].as_object().expect("actions") {
+            out.insert(format!("{resource}.{action}"), (resource.as_str(), act));
         }
     }
-    assert_eq!(ids.len(), OPERATIONS);
+    out
+}
+
+/// Every difference between the route table's Enterprise Instance actions and
+/// `api`, one line each, starting with the operation id.
+///
+/// A query parameter's type is compared with what `apiInfo.json`, a Swagger 2
+/// table in which every scalar query parameter is `type: string`, says about
+/// its value ([`QueryKind::official`]); its default must be the official one.
+fn route_table_differences(info: &Value, api: &Api) -> Vec<String> {
+    let official = official_instance_actions(info);
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for op in &api.operations {
+        let id = &op.id;
+        if !seen.insert(id.as_str()) {
+            out.push(format!("{id}: generated twice"));
+        }
+        let Some((resource, act)) = official.get(id) else {
+            out.push(format!("{id}: not an action of the official client"));
+            continue;
+        };
+        if act["method"].as_str() != Some(op.method.as_str()) {
+            out.push(format!("{id}: method {} (official {})", op.method, act["method"]));
+        }
+        let path = format!("{}{}", info[resource]["path"].as_str().unwrap_or(""), act["path"].as_str().unwrap_or(""));
+        if path != op.path {
+            out.push(format!("{id}: path {} (official {path})", op.path));
+        }
+        let params = act["params"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let official_query: BTreeMap<&str, &Value> =
+            params.iter().filter(|p| p["in"] == "query").filter_map(|p| Some((p["name"].as_str()?, p))).collect();
+        let ours: BTreeMap<&str, &Param> = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamIn::Query && !PER_CALL_QUERY.contains(&p.wire.as_str()))
+            .map(|p| (p.wire.as_str(), p))
+            .collect();
+        if ours.keys().ne(official_query.keys()) {
+            out.push(format!(
+                "{id}: query parameters {:?} (official {:?})",
+                ours.keys().collect::<Vec<_>>(),
+                official_query.keys().collect::<Vec<_>>()
+            ));
+        }
+        for (name, p) in &ours {
+            let Some(o) = official_query.get(name) else { continue };
+            let (theirs, mine) = (QueryKind::official(o), QueryKind::generated(&api.types, p));
+            if theirs != mine {
+                out.push(format!("{id}: query parameter `{name}`: type {mine:?} (official {theirs:?})"));
+            }
+            if p.default.as_ref().map(plain) != o.get("default").map(plain) {
+                out.push(format!(
+                    "{id}: query parameter `{name}`: default {:?} (official {})",
+                    p.default, o["default"]
+                ));
+            }
+            if p.required != (o["required"] == true) {
+                out.push(format!("{id}: query parameter `{name}`: required {}", p.required));
+            }
+        }
+        for p in op.params.iter().filter(|p| PER_CALL_QUERY.contains(&p.wire.as_str())) {
+            if p.location != ParamIn::Query || p.ty != TypeRef::Boolean || p.required {
+                out.push(format!("{id}: per-call option `{}` is not an optional boolean query parameter", p.wire));
+            }
+        }
+        let official_body = params.iter().find(|p| p["in"] == "body");
+        match (&op.body, official_body) {
+            (Some((_, required)), Some(b)) if *required != (b["required"] == true) => {
+                out.push(format!("{id}: request body required {required}"))
+            }
+            (Some(_), None) | (None, Some(_)) => out.push(format!("{id}: request body {}", op.body.is_some())),
+            _ => {}
+        }
+    }
+    for id in official.keys().filter(|id| !seen.contains(id.as_str())) {
+        out.push(format!("{id}: not generated"));
+    }
+    out
+}
+
+/// A default as text: apiInfo.json gives `resolution`'s default as the
+/// number 86400000 where its enum (and ours) has the string "86400000".
+fn plain(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// What a query parameter's value is.
+#[derive(Debug, PartialEq)]
+enum QueryKind {
+    String,
+    Integer,
+    Boolean,
+    /// A string enum of these wire values.
+    Enum(Vec<String>),
+    /// An object sent as one JSON string (`?query={...}`).
+    Json,
+    /// An object sent in bracket notation (`?auditLogFilter[key]=value`).
+    DeepObject,
+    /// Anything else (never official).
+    Other(String),
+}
+
+impl QueryKind {
+    /// From `apiInfo.json`: `type: string` with an `enum` is that enum, with
+    /// an integer default an integer (`page`, `limit`, `duration`, ...), with
+    /// a boolean default a boolean (`asBytes`), else a string; `type: object`
+    /// is sent as JSON; a `schema` without `type` (`auditLogFilter`) in
+    /// bracket notation.
+    fn official(p: &Value) -> QueryKind {
+        match (p["type"].as_str(), p.get("enum").and_then(Value::as_array), p.get("default")) {
+            (Some("string"), Some(values), _) => QueryKind::Enum(values.iter().map(plain).collect()),
+            (Some("string"), None, Some(Value::Number(n))) if n.is_i64() || n.is_u64() => QueryKind::Integer,
+            (Some("string"), None, Some(Value::Bool(_))) => QueryKind::Boolean,
+            (Some("string"), None, _) => QueryKind::String,
+            (Some("object"), _, _) => QueryKind::Json,
+            (None, _, _) if p["schema"].is_object() => QueryKind::DeepObject,
+            (t, _, _) => QueryKind::Other(format!("type {t:?}")),
+        }
+    }
+
+    /// From the generated parameter: its style and Rust type.
+    fn generated(types: &TypeSpace, p: &Param) -> QueryKind {
+        match (p.style, &p.ty) {
+            (QueryStyle::Json, _) => QueryKind::Json,
+            (QueryStyle::DeepObject, _) => QueryKind::DeepObject,
+            (_, TypeRef::String) => QueryKind::String,
+            (_, TypeRef::Integer(_)) => QueryKind::Integer,
+            (_, TypeRef::Boolean) => QueryKind::Boolean,
+            (_, TypeRef::Named(t)) => match &types.get(*t).kind {
+                TypeKind::Enum { variants } => QueryKind::Enum(variants.iter().map(|(_, w)| w.clone()).collect()),
+                TypeKind::Newtype { .. } => QueryKind::String,
+                other => QueryKind::Other(format!("{other:?}")),
+            },
+            (_, other) => QueryKind::Other(format!("{other:?}")),
+        }
+    }
 }
 
 fn to_snake(s: &str) -> String {
@@ -160,6 +377,7 @@ fn every_paged_list_operation_has_a_stream_helper() {
     assert_eq!(
         paged,
         [
+            "instance.historicalSummaries",
             "instanceApiTokens.get",
             "instanceAuditLogs.get",
             "instanceCustomNodes.get",

@@ -12,12 +12,19 @@
 //! The list of calls is checked against `Generated.api.operations`: every
 //! operation is called exactly once, with every query parameter it declares.
 //!
+//! Every operation also declares the official client's per-call options
+//! (`losantdomain`, overrides of the default query); separate tests show them
+//! on the wire, and that a POST, PATCH or DELETE without a body sends `{}`
+//! as JSON like the official client (a GET sends none).
+//!
 //! Update with `INSTA_UPDATE=always cargo test --test wire`, then read every
 //! changed `.snap`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use losant_instance_api::runtime::query::DEFAULT_QUERY;
+use losant_instance_api::runtime::Request;
 use losant_instance_api::types::*;
 use losant_instance_api::{Client, RetryPolicy};
 use openapi_clientgen::ir::{Api, Operation, ParamIn, TypeKind, TypeRef, TypeSpace};
@@ -134,17 +141,20 @@ impl Wire {
 
         let pairs: Vec<(String, String)> =
             req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        // Every query parameter the operation declares is exercised.
+        // Every operation declares the official client's per-call options (the overlay's last section).
+        assert!(declares_per_call_options(&op), "{id}: the per-call options are not declared");
+        // Every query parameter the operation declares is exercised: the per-call
+        // overrides of the defaults by the defaults themselves (checked next),
+        // every other one by the call.
         for p in op.params.iter().filter(|p| p.location == ParamIn::Query) {
             let sent = pairs.iter().any(|(k, _)| k == &p.wire || k.starts_with(&format!("{}[", p.wire)));
             assert!(sent, "{id}: query parameter `{}` is not set by the call", p.wire);
         }
-        // The official client's defaults are always there.
-        for (k, v) in [("_actions", "false"), ("_links", "true"), ("_embedded", "true")] {
-            assert!(pairs.iter().any(|(pk, pv)| pk == k && pv == v), "{id}: default {k}={v}");
-        }
-        // A body exactly when the operation has one.
-        assert_eq!(!req.body.is_empty(), op.body.is_some(), "{id}: request body");
+        // The official client's defaults are always there, in its order.
+        let defaults: Vec<String> = DEFAULT_QUERY.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert!(req.url.query().unwrap_or("").starts_with(&defaults.join("&")), "{id}: the default query");
+        // A body exactly when the operation has one or sends a default body when it has none.
+        assert_eq!(!req.body.is_empty(), op.body.is_some() || op.default_body.is_some(), "{id}: request body");
 
         let mut sorted = pairs.clone();
         sorted.sort();
@@ -182,6 +192,15 @@ impl Wire {
             insta::assert_snapshot!(name, text);
         });
     }
+}
+
+/// Whether `op` declares the official client's per-call options: the optional
+/// `losantdomain` header and the overrides of every [`DEFAULT_QUERY`] parameter.
+fn declares_per_call_options(op: &Operation) -> bool {
+    let has = |wire: &str, location: ParamIn| {
+        op.params.iter().any(|p| p.wire == wire && p.location == location && !p.required)
+    };
+    has("losantdomain", ParamIn::Header) && DEFAULT_QUERY.iter().all(|(name, _)| has(name, ParamIn::Query))
 }
 
 /// Whether `path` is `template` with every `{param}` replaced by one non-empty segment.
@@ -233,6 +252,11 @@ async fn every_operation_on_the_wire() {
     // ---- instance
     call!(
         wire,
+        "instance.deviceCounts",
+        client.instance().device_counts(INSTANCE).start("1465790400000").end("1465876800000")
+    );
+    call!(
+        wire,
         "instance.generateReport",
         client.instance().generate_report(INSTANCE).body(InstanceReportOptionsPost {
             email: Some(email("reports@example.com")),
@@ -243,6 +267,21 @@ async fn every_operation_on_the_wire() {
             end: Some(at("2024-02-01T00:00:00Z")),
             ..Default::default()
         })
+    );
+    call!(wire, "instance.get", client.instance().get(INSTANCE));
+    call!(
+        wire,
+        "instance.historicalSummaries",
+        client
+            .instance()
+            .historical_summaries(INSTANCE)
+            .month("1609459204518")
+            .sort_field(InstanceHistoricalSummariesSortField::ResourceId)
+            .sort_direction("desc")
+            .page(1)
+            .per_page(10)
+            .filter_field(InstanceHistoricalSummariesFilterField::ResourceType)
+            .filter("organization")
     );
     call!(
         wire,
@@ -255,6 +294,23 @@ async fn every_operation_on_the_wire() {
         client
             .instance()
             .patch(INSTANCE, InstancePatch { mfa_mode: Some(CommonMfaMode::AdminRequired), ..Default::default() })
+    );
+    call!(
+        wire,
+        "instance.payloadCounts",
+        client.instance().payload_counts(INSTANCE).start("0").end("1465790400000").as_bytes(true)
+    );
+    call!(
+        wire,
+        "instance.payloadCountsBreakdown",
+        client
+            .instance()
+            .payload_counts_breakdown(INSTANCE)
+            .start("1465790400000")
+            .end("1465876800000")
+            .resolution(InstancePayloadCountsBreakdownResolution::V3600000)
+            .as_bytes(true)
+            .include_non_billable(true)
     );
 
     // ---- API tokens
@@ -340,6 +396,7 @@ async fn every_operation_on_the_wire() {
         "instanceCustomNode.errors",
         client.instance_custom_node().errors(INSTANCE, NODE).duration(3_600_000).end(0).limit(5).sort_direction("asc")
     );
+    call!(wire, "instanceCustomNode.get", client.instance_custom_node().get(INSTANCE, NODE));
     call!(
         wire,
         "instanceCustomNode.patch",
@@ -352,6 +409,16 @@ async fn every_operation_on_the_wire() {
                 ..Default::default()
             }
         )
+    );
+    call!(
+        wire,
+        "instanceCustomNode.stats",
+        client
+            .instance_custom_node()
+            .stats(INSTANCE, NODE)
+            .duration(3_600_000)
+            .end(1_465_790_400_000_i64)
+            .resolution(300_000)
     );
     call!(
         wire,
@@ -381,7 +448,11 @@ async fn every_operation_on_the_wire() {
     call!(
         wire,
         "instanceMember.patch",
-        client.instance_member().patch(INSTANCE, USER, InstanceMemberPatch { role: CommonInstanceRole::View })
+        client.instance_member().patch(
+            INSTANCE,
+            USER,
+            InstanceMemberPatch { role: CommonInstanceRole::View, unknown_fields: Default::default() }
+        )
     );
     call!(
         wire,
@@ -418,6 +489,7 @@ async fn every_operation_on_the_wire() {
             NotificationRuleEvaluationOptions { ignore_frequency_check: Some(true) }
         )
     );
+    call!(wire, "instanceNotificationRule.get", client.instance_notification_rule().get(INSTANCE, RULE));
     call!(
         wire,
         "instanceNotificationRule.logs",
@@ -464,6 +536,16 @@ async fn every_operation_on_the_wire() {
     call!(wire, "instanceOrg.delete", client.instance_org().delete(INSTANCE, ORG));
     call!(
         wire,
+        "instanceOrg.deviceCounts",
+        client.instance_org().device_counts(INSTANCE, ORG).start("1465790400000").end(1_465_876_800_000_i64)
+    );
+    call!(
+        wire,
+        "instanceOrg.get",
+        client.instance_org().get(INSTANCE, ORG).summary_include("payloadCount,deviceCount")
+    );
+    call!(
+        wire,
         "instanceOrg.notebookMinuteCounts",
         client.instance_org().notebook_minute_counts(INSTANCE, ORG).start("1465790400000").end("1465876800000")
     );
@@ -482,6 +564,23 @@ async fn every_operation_on_the_wire() {
                 }
             )
             .summary_include("payloadCount")
+    );
+    call!(
+        wire,
+        "instanceOrg.payloadCounts",
+        client.instance_org().payload_counts(INSTANCE, ORG).start("1465790400000").end("1465876800000").as_bytes(false)
+    );
+    call!(
+        wire,
+        "instanceOrg.payloadCountsBreakdown",
+        client
+            .instance_org()
+            .payload_counts_breakdown(INSTANCE, ORG)
+            .start("1465790400000")
+            .end("1465876800000")
+            .resolution(InstanceOrgPayloadCountsBreakdownResolution::V86400000)
+            .as_bytes(false)
+            .include_non_billable(true)
     );
     call!(wire, "instanceOrgInvite.delete", client.instance_org_invite().delete(INSTANCE, ORG, INVITE));
     call!(wire, "instanceOrgInvite.get", client.instance_org_invite().get(INSTANCE, ORG, INVITE));
@@ -590,8 +689,35 @@ async fn every_operation_on_the_wire() {
     call!(wire, "instanceSandbox.delete", client.instance_sandbox().delete(INSTANCE, SANDBOX));
     call!(
         wire,
+        "instanceSandbox.deviceCounts",
+        client.instance_sandbox().device_counts(INSTANCE, SANDBOX).start("0").end("1465790400000")
+    );
+    call!(
+        wire,
+        "instanceSandbox.get",
+        client.instance_sandbox().get(INSTANCE, SANDBOX).summary_exclude("payloadCount").summary_include("deviceCount")
+    );
+    call!(
+        wire,
         "instanceSandbox.notebookMinuteCounts",
         client.instance_sandbox().notebook_minute_counts(INSTANCE, SANDBOX).start("0").end("1465790400000")
+    );
+    call!(
+        wire,
+        "instanceSandbox.payloadCounts",
+        client.instance_sandbox().payload_counts(INSTANCE, SANDBOX).start("0").end("1465790400000").as_bytes(true)
+    );
+    call!(
+        wire,
+        "instanceSandbox.payloadCountsBreakdown",
+        client
+            .instance_sandbox()
+            .payload_counts_breakdown(INSTANCE, SANDBOX)
+            .start("0")
+            .end("1465790400000")
+            .resolution("3600000")
+            .as_bytes(false)
+            .include_non_billable(false)
     );
     call!(
         wire,
@@ -639,5 +765,127 @@ async fn every_operation_on_the_wire() {
     let all: BTreeSet<String> = wire.api.operations.iter().map(|o| o.id.clone()).collect();
     let missing: Vec<&String> = all.difference(&wire.called).collect();
     assert!(missing.is_empty(), "operations without a wire call: {missing:?}");
-    assert_eq!(wire.called.len(), 46);
+    assert_eq!(wire.called.len(), 62);
+}
+
+// ---- per-call options and bodiless requests
+
+/// A client for `server` without retries, with `domain` as its default `losantdomain`.
+fn client_for(server: &MockServer, domain: Option<&str>) -> Client {
+    let builder = Client::builder().base_url(server.uri()).token(TOKEN).retry_policy(RetryPolicy::none());
+    match domain {
+        Some(d) => builder.losant_domain(d),
+        None => builder,
+    }
+    .build()
+    .unwrap()
+}
+
+/// Sends `req` to `server` (which answers `200 {}`) and returns the one request it received.
+async fn exchange(server: &MockServer, client: &Client, req: Request) -> wiremock::Request {
+    server.reset().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(server).await;
+    let id = req.get_operation_id().unwrap_or("-");
+    client.execute_raw(req).await.unwrap_or_else(|e| panic!("{id}: {e:?}"));
+    let mut received = server.received_requests().await.expect("recording is on");
+    assert_eq!(received.len(), 1, "{id}: exactly one request");
+    received.remove(0)
+}
+
+/// Every value of header `name` in a received request.
+fn header_values(req: &wiremock::Request, name: &str) -> Vec<String> {
+    req.headers.get_all(name).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn per_call_losantdomain_overrides_the_clients_and_is_sent_without_one() {
+    let server = MockServer::start().await;
+    let with_default = client_for(&server, Some(DOMAIN));
+    let without = client_for(&server, None);
+    fn call(c: &Client) -> losant_instance_api::api::InstanceOrgMemberGet<'_> {
+        c.instance_org_member().get(INSTANCE, ORG, USER)
+    }
+
+    let got = exchange(&server, &with_default, call(&with_default).request()).await;
+    assert_eq!(header_values(&got, "losantdomain"), [DOMAIN], "the client's default");
+    let got = exchange(&server, &with_default, call(&with_default).losant_domain("other.example.com").request()).await;
+    assert_eq!(header_values(&got, "losantdomain"), ["other.example.com"], "the call's own value replaces the default");
+    let got = exchange(&server, &without, call(&without).losant_domain("other.example.com").request()).await;
+    assert_eq!(header_values(&got, "losantdomain"), ["other.example.com"], "sent without a client default");
+    let got = exchange(&server, &without, call(&without).request()).await;
+    assert_eq!(header_values(&got, "losantdomain"), Vec::<String>::new(), "none configured: none sent");
+}
+
+#[tokio::test]
+async fn default_query_overrides_replace_the_defaults_in_place() {
+    let server = MockServer::start().await;
+    let client = client_for(&server, None);
+    let cases = [
+        (
+            client.instance_orgs().get(INSTANCE).per_page(5).links(false),
+            "_actions=false&_links=false&_embedded=true&perPage=5",
+        ),
+        (
+            client.instance_orgs().get(INSTANCE).embedded(false).page(1).actions(true),
+            "_actions=true&_links=true&_embedded=false&page=1",
+        ),
+        (
+            client.instance_orgs().get(INSTANCE).actions(false).links(true).embedded(true),
+            "_actions=false&_links=true&_embedded=true",
+        ),
+    ];
+    for (builder, expected) in cases {
+        assert_eq!(builder.request().query_string(), expected);
+        let got = exchange(&server, &client, builder.request()).await;
+        assert_eq!(got.url.query(), Some(expected), "the raw query on the wire");
+    }
+    // A bodiless DELETE takes them too.
+    let got = exchange(&server, &client, client.instance_org().delete(INSTANCE, ORG).actions(true).request()).await;
+    assert_eq!(got.url.query(), Some("_actions=true&_links=true&_embedded=true"));
+}
+
+#[tokio::test]
+async fn bodiless_post_patch_and_delete_send_an_empty_json_object() {
+    let server = MockServer::start().await;
+    let client = client_for(&server, None);
+    let bodiless = [
+        client.instance_api_token().delete(INSTANCE, API_TOKEN).request(),
+        client.instance_custom_node().delete(INSTANCE, NODE).request(),
+        client.instance_member().delete(INSTANCE, USER).request(),
+        client.instance_notification_rule().delete(INSTANCE, RULE).request(),
+        client.instance_org().delete(INSTANCE, ORG).request(),
+        client.instance_org_invite().delete(INSTANCE, ORG, INVITE).request(),
+        client.instance_org_member().delete(INSTANCE, ORG, USER).request(),
+        client.instance_sandbox().delete(INSTANCE, SANDBOX).request(),
+        client.instance_sandbox().undelete(INSTANCE, SANDBOX).request(),
+        // Optional bodies left unset.
+        client.instance().generate_report(INSTANCE).request(),
+        client.instance_orgs().post(INSTANCE).request(),
+    ];
+    let mut called = BTreeSet::new();
+    for req in bodiless {
+        let id = req.get_operation_id().unwrap().to_owned();
+        let got = exchange(&server, &client, req).await;
+        assert_eq!(got.body, b"{}", "{id}: body");
+        assert_eq!(header_values(&got, "content-type"), ["application/json"], "{id}: content-type");
+        assert_eq!(header_values(&got, "content-length"), ["2"], "{id}: content-length");
+        called.insert(id);
+    }
+    // Exactly the operations that can go without a body: POST, PATCH and DELETE without
+    // a required one (the spec has no PUT).
+    let api = api();
+    let expected: BTreeSet<String> = api
+        .operations
+        .iter()
+        .filter(|o| matches!(o.method.as_str(), "POST" | "PATCH" | "DELETE"))
+        .filter(|o| !o.body.as_ref().is_some_and(|(_, required)| *required))
+        .map(|o| o.id.clone())
+        .collect();
+    assert_eq!(called, expected);
+    assert!(api.operations.iter().all(|o| o.default_body.is_some() == expected.contains(&o.id)));
+
+    // A GET sends no body at all.
+    let got = exchange(&server, &client, client.instance_orgs().get(INSTANCE).request()).await;
+    assert!(got.body.is_empty());
+    assert!(header_values(&got, "content-type").is_empty() && header_values(&got, "content-length").is_empty());
 }
