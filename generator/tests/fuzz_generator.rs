@@ -1597,6 +1597,32 @@ fn syntax_errors_at_the_end_of_input_are_inside_the_file() {
     }
 }
 
+/// Was a mislocated diagnostic (found with a random seed): a YAML file that
+/// ends in a list item `-` with no final newline has an empty (null) item,
+/// which yaml-rust2 marks on the line after the last, so the "a schema must
+/// be an object" error for it was on line 49 of a 48-line file. Every corpus
+/// file truncated after each of its `-` characters, as a spec and as an
+/// overlay.
+#[test]
+fn a_final_list_item_without_newline_is_inside_the_file() {
+    let mut checked = 0;
+    for (name, text) in &seeds().corpus {
+        for (i, _) in text.match_indices('-') {
+            let cut = &text[..=i];
+            let base = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+            for (spec, overlays) in [(cut, vec![]), (base, vec![("overlay.yml", cut)])] {
+                let a = analyze_str(("spec.yml", spec), &overlays);
+                let texts = HashMap::from([("spec.yml", spec), ("overlay.yml", cut)]);
+                for d in &a.diagnostics {
+                    located(d, &texts).unwrap_or_else(|e| panic!("{name} cut after byte {i}: {e}"));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 400, "only {checked} diagnostics checked");
+}
+
 /// Was code rustc rejects: a carriage return or a text-direction control
 /// character in a name or description reached a doc comment verbatim
 /// (`/// The `\r` field.`). Found with a property renamed to "\r".
