@@ -216,7 +216,7 @@ pub fn crate_files(
     }
     modules.push("runtime".to_string());
     modules.sort();
-    files.insert("src/lib.rs".to_string(), lib_rs(doc, &generated.api, opts, &modules, &root_items));
+    files.insert("src/lib.rs".to_string(), lib_rs(&generated.api, opts, &modules, &root_items));
     files.insert("Cargo.toml".to_string(), cargo_toml(&generated.api, opts));
     files.insert("README.md".to_string(), readme(doc, &generated.api, opts));
     Ok(files)
@@ -307,26 +307,9 @@ pub fn example_operation(api: &Api) -> Option<&Operation> {
 }
 
 /// A string example for a path parameter: the spec's `example` if any, else a placeholder.
-fn param_example(doc: &Value, op: &Operation, p: &Param) -> String {
-    let resolve = |v: &Value| -> Option<Value> {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => r.strip_prefix('#').and_then(|ptr| doc.pointer(ptr)).cloned(),
-            None => Some(v.clone()),
-        }
-    };
-    let path_item_ptr = op.pointer.rsplit_once('/').map_or("", |(head, _)| head);
-    let lists =
-        [doc.pointer(&format!("{}/parameters", op.pointer)), doc.pointer(&format!("{path_item_ptr}/parameters"))];
-    let found = lists.into_iter().flatten().filter_map(Value::as_array).flatten().filter_map(resolve).find(|param| {
-        param.get("name").and_then(Value::as_str) == Some(&p.wire)
-            && param.get("in").and_then(Value::as_str) == Some("path")
-    });
-    let example = found.and_then(|param| {
-        let ex = param.get("example").or_else(|| param.pointer("/schema/example")).cloned();
-        ex.or_else(|| param.get("schema").and_then(resolve).and_then(|s| s.get("example").cloned()))
-    });
-    match example {
-        Some(Value::String(s)) => s,
+fn param_example(p: &Param) -> String {
+    match &p.example {
+        Some(Value::String(s)) => s.clone(),
         Some(v @ Value::Number(_)) => v.to_string(),
         _ => format!("my-{}", p.wire),
     }
@@ -334,7 +317,7 @@ fn param_example(doc: &Value, op: &Operation, p: &Param) -> String {
 
 /// The body of the usage example (without the code fence), for the crate
 /// docs and the README. The root package's `lib.rs` shows the same code.
-pub fn usage_example(doc: &Value, api: &Api, crate_ident: &str) -> String {
+pub fn usage_example(api: &Api, crate_ident: &str) -> String {
     let prefix = env_prefix(api);
     let mut s = String::new();
     s.push_str(&format!("# async fn demo() -> Result<(), {crate_ident}::Error> {{\n"));
@@ -352,7 +335,7 @@ pub fn usage_example(doc: &Value, api: &Api, crate_ident: &str) -> String {
         return s;
     };
     let args: Vec<String> =
-        op.params.iter().filter(|p| p.required).map(|p| format!("{:?}", param_example(doc, op, p))).collect();
+        op.params.iter().filter(|p| p.required).map(|p| format!("{:?}", param_example(p))).collect();
     let call = format!("client.{}().{}({})", op.resource, op.action, args.join(", "));
     match &op.paginated {
         Some(_) => {
@@ -381,7 +364,7 @@ pub fn usage_example(doc: &Value, api: &Api, crate_ident: &str) -> String {
     s
 }
 
-fn lib_rs(doc: &Value, api: &Api, opts: &CrateOptions, modules: &[String], root_items: &str) -> String {
+fn lib_rs(api: &Api, opts: &CrateOptions, modules: &[String], root_items: &str) -> String {
     let mut d = String::new();
     d.push_str(&format!(
         "Typed async Rust client for the {} (API version {}).\n\n",
@@ -395,7 +378,7 @@ fn lib_rs(doc: &Value, api: &Api, opts: &CrateOptions, modules: &[String], root_
         sources_text(opts)
     ));
     d.push_str("# Usage\n\n```no_run\n");
-    d.push_str(&usage_example(doc, api, &opts.crate_ident()));
+    d.push_str(&usage_example(api, &opts.crate_ident()));
     d.push_str("```\n\n");
     d.push_str(
         "Build one [`Client`] and share it (cloning is cheap). Every operation is \
@@ -552,7 +535,7 @@ fn readme(doc: &Value, api: &Api, opts: &CrateOptions) -> String {
         "## Usage\n\nIn an `async` function returning `Result<_, {}::Error>`:\n\n```rust\n",
         opts.crate_ident()
     ));
-    for line in usage_example(doc, api, &opts.crate_ident()).lines() {
+    for line in usage_example(api, &opts.crate_ident()).lines() {
         // Hidden doctest lines (`# ...`) are not shown.
         if line != "#" && !line.starts_with("# ") {
             s.push_str(line);

@@ -5,6 +5,9 @@
 //! → [`normalize`] (interpret safe deviations) → [`check`] (full-pointer `$ref`
 //! resolution and document checks) → lowering and emission.
 //! Every stage collects [`diag::Diagnostic`]s instead of stopping at the first.
+//! Every stage that follows a `$ref` does it through the one resolver,
+//! [`resolve::Resolver`], and every stage that reads operations does it through
+//! the one operation iterator, [`walk::operations`] (parameters merged and resolved).
 
 pub mod build;
 pub mod check;
@@ -22,6 +25,7 @@ pub mod normalize;
 pub mod ops;
 pub mod overlay;
 pub mod pointer;
+pub mod resolve;
 pub mod source;
 pub mod walk;
 

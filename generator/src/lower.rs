@@ -13,6 +13,7 @@ use crate::ir::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Va
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
+use crate::resolve::Resolver;
 
 /// Lowers schemas of one document.
 pub struct Lowerer<'a> {
@@ -160,18 +161,10 @@ impl<'a> Lowerer<'a> {
         pointer::get_ptr(self.doc, ptr).unwrap_or(&Value::Null)
     }
 
-    /// Follows `$ref`s from `ptr` to the pointer of a real schema (bounded; the
-    /// checker already reported cycles and dangling refs).
+    /// Follows `$ref`s from `ptr` to the pointer of a real schema (through
+    /// [`Resolver`]; where a chain fails, the checker has reported it).
     pub fn target(&self, ptr: &str) -> String {
-        let mut cur = ptr.to_string();
-        for _ in 0..64 {
-            let Some(r) = self.schema(&cur).get("$ref").and_then(Value::as_str) else { return cur };
-            match pointer::parse_ref(r) {
-                Ok(t) => cur = pointer::to_pointer(&t),
-                Err(_) => return cur,
-            }
-        }
-        cur
+        Resolver::new(self.doc).target_pointer(ptr)
     }
 
     fn component_of(ptr: &str) -> Option<String> {

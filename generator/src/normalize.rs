@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Code, Diagnostics, Severity};
 use crate::pointer::{self, join};
+use crate::resolve::Resolver;
 use crate::source::SourceMap;
 use crate::walk;
 
@@ -68,26 +69,26 @@ fn nullable_without_type(s: &Value) -> bool {
 }
 
 /// The `type` of a schema, following `$ref`s.
-fn type_of(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+fn type_of(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     if depth > 32 {
         return None;
     }
     if let Some(t) = s.get("type").and_then(Value::as_str) {
         return Some(t.to_string());
     }
-    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-        let target = pointer::parse_ref(r).ok().and_then(|t| pointer::get(doc, &t))?;
-        return type_of(doc, target, depth + 1);
+    if s.get("$ref").is_some() {
+        let target = refs.follow_value(s).ok()?;
+        return type_of(refs, target, depth + 1);
     }
-    common_type(doc, s, depth)
+    common_type(refs, s, depth)
 }
 
 /// The one type every `oneOf`/`anyOf`/`allOf` branch has, if they agree.
-fn common_type(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+fn common_type(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     let mut found: Option<String> = None;
     for kw in ["oneOf", "anyOf", "allOf"] {
         for b in s.get(kw).and_then(Value::as_array).into_iter().flatten() {
-            let t = type_of(doc, b, depth + 1)?;
+            let t = type_of(refs, b, depth + 1)?;
             if found.as_ref().is_some_and(|f| *f != t) {
                 return None;
             }
@@ -111,7 +112,7 @@ fn type_nullable_alternatives(
         if !nullable_without_type(s) {
             continue;
         }
-        let inferred = common_type(doc, s, 0);
+        let inferred = common_type(Resolver::new(doc), s, 0);
         let from_input = input.contains(ptr);
         match inferred {
             Some(t) => {
@@ -480,17 +481,8 @@ pub fn fits(t: &str, v: &Value) -> bool {
 }
 
 fn parameters(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
-    let mut ptrs = Vec::new();
-    for (_, _, op) in walk::operations(doc) {
-        let item = pointer::split_last(&op).map(|(p, _)| p.to_string()).unwrap_or_default();
-        for base in [item, op] {
-            if let Some(Value::Array(ps)) = pointer::get_ptr(doc, &format!("{base}/parameters")) {
-                for i in 0..ps.len() {
-                    ptrs.push(format!("{base}/parameters/{i}"));
-                }
-            }
-        }
-    }
+    // Every parameter as written (refs are checked where they lead), overridden or not.
+    let mut ptrs: Vec<String> = walk::operations(doc).flat_map(|op| op.sites).collect();
     if let Some(Value::Object(ps)) = pointer::get_ptr(doc, "/components/parameters") {
         ptrs.extend(ps.keys().map(|k| join("/components/parameters", k)));
     }

@@ -10,6 +10,7 @@ use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
+use crate::resolve::Resolver;
 use crate::walk;
 
 /// Builder methods and fields every operation has (`clone` is called by
@@ -69,16 +70,16 @@ pub fn lower_api(doc: &Value) -> Api {
 pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
     let mut lw = Lowerer::with_lock(doc, lock);
     // Names for inline operation schemas come from the operation, so set hints first.
-    let ops: Vec<(String, String, String, String)> = walk::operations(doc)
-        .into_iter()
-        .map(|(path, method, ptr)| {
-            let id = operation_id(doc, &path, &method, &ptr);
-            (path, method, ptr, id)
+    let ops: Vec<(walk::OperationItem, String)> = walk::operations(doc)
+        .map(|op| {
+            let id = operation_id(doc, op.path, op.method, &op.pointer);
+            (op, id)
         })
         .collect();
-    for (_, _, ptr, id) in &ops {
+    for (op, id) in &ops {
         let base = naming::type_name(id);
-        let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
+        let ptr = &op.pointer;
+        let op = op.value;
         for (mt_ptr, _) in json_schemas(op.get("requestBody"), &format!("{ptr}/requestBody")) {
             lw.hints.insert(mt_ptr, format!("{base}Body"));
         }
@@ -90,8 +91,7 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
         }
     }
     lw.lower_components();
-    let mut operations: Vec<Operation> =
-        ops.iter().map(|(p, m, ptr, id)| lower_op(&mut lw, doc, p, m, ptr, id)).collect();
+    let mut operations: Vec<Operation> = ops.iter().map(|(op, id)| lower_op(&mut lw, doc, op, id)).collect();
     operations.sort_by(|a, b| (&a.resource, &a.action).cmp(&(&b.resource, &b.action)));
     dedupe_names(&mut operations, lock);
 
@@ -146,17 +146,20 @@ fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Va
 }
 
 fn deref<'v>(doc: &'v Value, v: &'v Value, ptr: String) -> (&'v Value, String) {
-    match v.get("$ref").and_then(Value::as_str).and_then(|r| pointer::parse_ref(r).ok()) {
-        Some(t) => match pointer::get(doc, &t) {
-            Some(target) => (target, pointer::to_pointer(&t)),
-            None => (v, ptr),
-        },
-        None => (v, ptr),
+    match Resolver::new(doc).follow_node(v, &ptr) {
+        Ok(t) => (t.value, t.pointer),
+        Err(_) => (v, ptr),
     }
 }
 
-fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, id: &str) -> Operation {
-    let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
+/// The `example` of the schema at `ptr`, or of the schema its refs lead to.
+fn schema_example<'v>(doc: &'v Value, lw: &Lowerer, ptr: &str) -> Option<&'v Value> {
+    let here = pointer::get_ptr(doc, ptr).and_then(|s| s.get("example"));
+    here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.get("example")))
+}
+
+fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str) -> Operation {
+    let (op, path, method, ptr) = (item.value, item.path, item.method, item.pointer.as_str());
     let (resource, action) = match id.split_once('.') {
         Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
         None => ("ops".to_string(), naming::field_name(id)),
@@ -165,54 +168,29 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
         Some((r, a)) => (r.to_string(), a.to_string()),
         None => (resource, action),
     };
-    // Path-level parameters, overridden by operation-level ones with the same name and location.
-    let item_ptr = pointer::split_last(ptr).map(|(p, _)| p.to_string()).unwrap_or_default();
-    let mut merged: BTreeMap<(String, String), (usize, &Value, String)> = BTreeMap::new();
-    let mut order = 0;
-    for base in [&item_ptr, &ptr.to_string()] {
-        for (i, p) in pointer::get_ptr(doc, &format!("{base}/parameters"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let (p, pptr) = deref(doc, p, format!("{base}/parameters/{i}"));
-            let key = (
-                p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
-                p.get("in").and_then(Value::as_str).unwrap_or_default().to_string(),
-            );
-            let pos = merged.get(&key).map(|e| e.0).unwrap_or_else(|| {
-                order += 1;
-                order
-            });
-            merged.insert(key, (pos, p, pptr));
-        }
-    }
-    let mut raw: Vec<(usize, &Value, String)> = merged.into_values().collect();
-    raw.sort_by_key(|(pos, _, _)| *pos);
+    // Path parameters first, in template order; the others in spec order.
+    let mut raw: Vec<&walk::ParamItem> = item.parameters.iter().collect();
     let template = template_params(path);
-    raw.sort_by_key(|(pos, p, _)| {
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        match p.get("in").and_then(Value::as_str) {
-            Some("path") => (0, template.iter().position(|t| t == name).unwrap_or(usize::MAX), *pos),
-            _ => (1, 0, *pos),
-        }
+    raw.sort_by_key(|p| match p.location {
+        "path" => (0, template.iter().position(|t| t == p.name).unwrap_or(usize::MAX)),
+        _ => (1, 0),
     });
     let base = naming::type_name(id);
     let mut scope = Scope::with_reserved(&BUILDER_METHODS);
     let mut params = Vec::new();
-    for (_, p, pptr) in raw {
-        let location = match p.get("in").and_then(Value::as_str) {
-            Some("path") => ParamIn::Path,
-            Some("query") => ParamIn::Query,
-            Some("header") => ParamIn::Header,
+    for param in raw {
+        let (p, pptr) = (param.value, &param.pointer);
+        let location = match param.location {
+            "path" => ParamIn::Path,
+            "query" => ParamIn::Query,
+            "header" => ParamIn::Header,
             _ => continue,
         };
-        let wire = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let wire = param.name.to_string();
         let (schema_ptr, json_content) = if p.get("schema").is_some() {
             (format!("{pptr}/schema"), false)
         } else {
-            match json_schemas(Some(p), &pptr).into_iter().next() {
+            match json_schemas(Some(p), pptr).into_iter().next() {
                 Some((sp, _)) => (sp, true),
                 None => (format!("{pptr}/schema"), false),
             }
@@ -237,6 +215,7 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, path: &str, method: &str, ptr: &str, 
             required: location == ParamIn::Path || p.get("required") == Some(&Value::Bool(true)),
             validation: lw.validation(&schema_ptr),
             default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.get("default")).cloned(),
+            example: p.get("example").or_else(|| schema_example(doc, lw, &schema_ptr)).cloned(),
             wire,
             location,
             ty,
@@ -345,5 +324,45 @@ fn dedupe_names(ops: &mut [Operation], lock: Option<&NameLock>) {
             let scope = per_resource.entry(op.resource.clone()).or_insert_with(new_scope);
             op.action = scope.claim(op.action.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::ParamIn;
+
+    /// Was a bug: parameters were resolved one `$ref` deep, so a query
+    /// parameter reached through a ref to a ref was silently dropped and a
+    /// path parameter reached that way was reported as undeclared.
+    #[test]
+    fn parameters_behind_a_ref_to_a_ref_are_used() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /orgs/{orgId}:
+    parameters:
+      - $ref: '#/components/parameters/orgAlias'
+    get:
+      operationId: orgs.get
+      parameters:
+        - $ref: '#/components/parameters/pageAlias'
+      responses:
+        '200': {description: OK}
+components:
+  parameters:
+    orgAlias: {$ref: '#/components/parameters/orgAlias2'}
+    orgAlias2: {$ref: '#/components/parameters/org'}
+    org: {name: orgId, in: path, required: true, schema: {type: string}}
+    pageAlias: {$ref: '#/components/parameters/page'}
+    page: {name: page, in: query, schema: {type: integer, format: int32}, example: 3}
+"##;
+        let a = crate::analyze_str(("spec.yml", spec), &[]);
+        assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+        let api = super::lower_api(a.doc.as_ref().expect("parsed"));
+        let params: Vec<(ParamIn, &str, bool)> =
+            api.operations[0].params.iter().map(|p| (p.location, p.wire.as_str(), p.required)).collect();
+        assert_eq!(params, [(ParamIn::Path, "orgId", true), (ParamIn::Query, "page", false)]);
+        assert_eq!(api.operations[0].params[1].example, Some(serde_json::json!(3)));
     }
 }

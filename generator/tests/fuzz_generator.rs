@@ -122,7 +122,7 @@ fn seeds() -> &'static Seeds {
         let a = analyze_str(("spec.yml", &raw_spec), &[("overlay.yml", &overlay)]);
         assert!(!a.has_errors(), "the Losant spec has errors: {:?}", a.diagnostics);
         let losant = a.doc.expect("the Losant spec parses");
-        let ops = walk::operations(&losant).into_iter().map(|(p, m, _)| (p, m)).collect();
+        let ops = walk::operations(&losant).map(|o| (o.path.to_string(), o.method.to_string())).collect();
         let raw_doc = SourceFile::parse("spec.yml", &raw_spec).expect("the Losant spec parses").value;
         let mut corpus = Vec::new();
         let mut overlay_docs = vec![(
