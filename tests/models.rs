@@ -341,7 +341,9 @@ fn overlaid() -> &'static Value {
     static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        openapi_clientgen::analyze(&root.join("spec/losant-instance-api-openapi.yml"), &[root.join("spec/overlay.yml")])
+        openapi_clientgen::Config::new()
+            .overlay(root.join("spec/overlay.yml"))
+            .analyze(root.join("spec/losant-instance-api-openapi.yml"))
             .doc
             .expect("the spec parses")
     })

@@ -17,8 +17,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use openapi_clientgen::generate::{generate, Generated};
 use openapi_clientgen::ir::{Operation, ParamIn};
+use openapi_clientgen::{Config, Generated};
 use serde_json::Value;
 
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
@@ -34,9 +34,9 @@ fn generated() -> &'static Generated {
 }
 
 fn generate_fresh() -> Generated {
-    let analysis = openapi_clientgen::analyze(Path::new(SPEC), &[PathBuf::from(OVERLAY)]);
+    let analysis = Config::new().overlay(PathBuf::from(OVERLAY)).analyze(Path::new(SPEC));
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    generate(analysis.doc.as_ref().expect("the spec loads")).expect("the spec generates")
+    Config::new().generate_from(&analysis, SPEC).expect("the spec generates")
 }
 
 /// `GET /instances/{instanceId}/orgs` -> `op__GET__instances_{instanceId}_orgs`.

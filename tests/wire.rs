@@ -41,12 +41,11 @@ const SANDBOX: &str = "575ec8687ae143cd83dc4a99";
 const SOME_ID: &str = "5f0c7b6b2b3c4d0012345678";
 
 fn api() -> Api {
-    let analysis = openapi_clientgen::analyze(
-        Path::new("spec/losant-instance-api-openapi.yml"),
-        &[PathBuf::from("spec/overlay.yml")],
-    );
+    let analysis = openapi_clientgen::Config::new()
+        .overlay(PathBuf::from("spec/overlay.yml"))
+        .analyze(Path::new("spec/losant-instance-api-openapi.yml"));
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    openapi_clientgen::generate::generate(analysis.doc.as_ref().unwrap()).unwrap().api
+    openapi_clientgen::Config::new().generate_from(&analysis, "spec").unwrap().api
 }
 
 /// A minimal JSON value that the generated type for `t` accepts: required

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::diag::{Code, Diagnostics, Severity};
+use crate::diag::{Code, Severity};
 use crate::pointer;
+use crate::report::Diagnostics;
 use crate::resolve::{Resolver, Stopped, Unresolved};
 use crate::source::SourceMap;
 use crate::walk;
@@ -52,13 +53,6 @@ pub fn nesting(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) -> bool {
         "flatten it: move nested schemas into `components/schemas` and refer to them with `$ref`",
     );
     true
-}
-
-/// Checks every `$ref`. Runs before normalization, so pointers name the
-/// places as written (normalization may drop `oneOf` branches or copy
-/// `patternProperties` values).
-pub fn check_refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
-    refs(doc, map, diags);
 }
 
 /// Document-level checks on the normalized document.
@@ -243,7 +237,10 @@ pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+/// Checks every `$ref`. Runs before normalization, so pointers name the
+/// places as written (normalization may drop `oneOf` branches or copy
+/// `patternProperties` values).
+pub fn check_refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     let resolver = Resolver::new(doc);
     // Dangling targets are grouped: one error per missing target, at its first use.
     let mut dangling: BTreeMap<String, Vec<String>> = BTreeMap::new();

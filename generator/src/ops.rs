@@ -4,82 +4,38 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use openapiv3::{Parameter, ParameterSchemaOrContent};
+
 use crate::check::template_params;
+use crate::document::{Model, TypedOperation};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
 use crate::resolve::Resolver;
-use crate::walk;
 
-/// Builder methods and fields every operation has (`clone` is called by
-/// `stream`, `body` holds the request body); parameters are renamed around them.
-/// Also the operator methods a by-value setter would look like to clippy
-/// (`should_implement_trait`: `fn add(self, value) -> Self`).
-const BUILDER_METHODS: [&str; 18] = [
-    "send",
-    "send_with_response",
-    "stream",
-    "client",
-    "new",
-    "request",
-    "body",
-    "clone",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "rem",
-    "shl",
-    "shr",
-    "bitand",
-    "bitor",
-    "bitxor",
-];
-
-/// Inherent methods of the runtime's `Client` (public and private: both clash
-/// with an accessor of the same name) and trait methods an accessor would
-/// shadow. A resource with one of these names gets an `_ops` suffix.
-const CLIENT_METHODS: [&str; 16] = [
-    "attempt",
-    "base_url",
-    "borrow",
-    "builder",
-    "clone",
-    "default",
-    "execute",
-    "execute_raw",
-    "fmt",
-    "from_inner",
-    "headers_for",
-    "into",
-    "new",
-    "run",
-    "to_owned",
-    "url_for",
-];
-
-/// Lowers a checked document into the IR.
-pub fn lower_api(doc: &Value) -> Api {
-    lower_api_with_lock(doc, None)
-}
-
-/// Like [`lower_api`], keeping the public names recorded in `lock` (see
-/// [`crate::names_lock`]) for identities that still exist.
-pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
+/// Lowers a checked document into the IR, keeping the public names recorded
+/// in `lock` (see [`crate::names_lock`]) for identities that still exist.
+///
+/// Operations and their parameters are read through the typed model
+/// ([`Model::operations`]); schemas, request bodies and responses as JSON by pointer.
+pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
+    let doc = model.value;
     let mut lw = Lowerer::with_lock(doc, lock);
     // Names for inline operation schemas come from the operation, so set hints first.
-    let ops: Vec<(walk::OperationItem, String)> = walk::operations(doc)
+    let ops: Vec<(TypedOperation, String)> = model
+        .operations()
+        .into_iter()
         .map(|op| {
-            let id = operation_id(doc, op.path, op.method, &op.pointer);
+            let id = operation_id(op.operation.operation_id.as_deref(), op.path, op.method);
             (op, id)
         })
         .collect();
     for (op, id) in &ops {
         let base = naming::type_name(id);
         let ptr = &op.pointer;
-        let op = op.value;
+        let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
         for (mt_ptr, _) in json_schemas(op.get("requestBody"), &format!("{ptr}/requestBody")) {
             lw.hints.insert(mt_ptr, format!("{base}Body"));
         }
@@ -105,9 +61,9 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
     lower::mark_usage(&mut space, &req, true);
     lower::mark_usage(&mut space, &resp, false);
     Api {
-        title: doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string(),
-        version: doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_string(),
-        server: doc.pointer("/servers/0/url").and_then(Value::as_str).map(str::to_string),
+        title: model.api.info.title.clone(),
+        version: model.api.info.version.clone(),
+        server: model.api.servers.first().map(|s| s.url.clone()),
         types: space,
         operations,
     }
@@ -115,11 +71,9 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
 
 /// `operationId`, or a stable id derived from method and path
 /// (`GET /instances/{id}/orgs` -> `instancesOrgs.get`; a trailing `{param}` adds `Item`).
-pub fn operation_id(doc: &Value, path: &str, method: &str, ptr: &str) -> String {
-    if let Some(id) = pointer::get_ptr(doc, &format!("{ptr}/operationId")).and_then(Value::as_str) {
-        if !id.trim().is_empty() {
-            return id.to_string();
-        }
+pub fn operation_id(operation_id: Option<&str>, path: &str, method: &str) -> String {
+    if let Some(id) = operation_id.filter(|id| !id.trim().is_empty()) {
+        return id.to_string();
     }
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let statics: Vec<&str> = segs.iter().copied().filter(|s| !s.starts_with('{')).collect();
@@ -132,11 +86,16 @@ pub fn operation_id(doc: &Value, path: &str, method: &str, ptr: &str) -> String 
     format!("{resource}{item}.{method}")
 }
 
+/// A JSON media type: `application/json`, `+json`, or `*/*`.
+fn is_json(mt: &str) -> bool {
+    mt == "application/json" || mt.ends_with("+json") || mt == "*/*"
+}
+
 /// JSON media types under `holder.content` (application/json and `+json`), with schema pointers.
 fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Value)> {
     let mut out = Vec::new();
     for (mt, m) in holder.and_then(|h| h.get("content")).and_then(Value::as_object).into_iter().flatten() {
-        if mt == "application/json" || mt.ends_with("+json") || mt == "*/*" {
+        if is_json(mt) {
             if let Some(s) = m.get("schema") {
                 out.push((format!("{}/schema", pointer::join(&format!("{ptr}/content"), mt)), s));
             }
@@ -158,8 +117,9 @@ fn schema_example<'v>(doc: &'v Value, lw: &Lowerer, ptr: &str) -> Option<&'v Val
     here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.get("example")))
 }
 
-fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str) -> Operation {
-    let (op, path, method, ptr) = (item.value, item.path, item.method, item.pointer.as_str());
+fn lower_op(lw: &mut Lowerer, doc: &Value, item: &TypedOperation, id: &str) -> Operation {
+    let (path, method, ptr) = (item.path, item.method, item.pointer.as_str());
+    let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
     let (resource, action) = match id.split_once('.') {
         Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
         None => ("ops".to_string(), naming::field_name(id)),
@@ -169,30 +129,33 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str)
         None => (resource, action),
     };
     // Path parameters first, in template order; the others in spec order.
-    let mut raw: Vec<&walk::ParamItem> = item.parameters.iter().collect();
     let template = template_params(path);
-    raw.sort_by_key(|p| match p.location {
-        "path" => (0, template.iter().position(|t| t == p.name).unwrap_or(usize::MAX)),
+    let mut raw: Vec<(&String, &Parameter)> = item.parameters.iter().map(|(p, param)| (p, param.as_ref())).collect();
+    raw.sort_by_key(|(_, p)| match p {
+        Parameter::Path { parameter_data, .. } => {
+            (0, template.iter().position(|t| *t == parameter_data.name).unwrap_or(usize::MAX))
+        }
         _ => (1, 0),
     });
     let base = naming::type_name(id);
-    let mut scope = Scope::with_reserved(&BUILDER_METHODS);
+    let mut scope = Scope::with_reserved(&naming::BUILDER_METHODS);
     let mut params = Vec::new();
-    for param in raw {
-        let (p, pptr) = (param.value, &param.pointer);
-        let location = match param.location {
-            "path" => ParamIn::Path,
-            "query" => ParamIn::Query,
-            "header" => ParamIn::Header,
-            _ => continue,
+    for (pptr, param) in raw {
+        let (location, deep_object) = match param {
+            Parameter::Path { .. } => (ParamIn::Path, false),
+            Parameter::Query { style, .. } => (ParamIn::Query, *style == openapiv3::QueryStyle::DeepObject),
+            Parameter::Header { .. } => (ParamIn::Header, false),
+            Parameter::Cookie { .. } => continue,
         };
-        let wire = param.name.to_string();
-        let (schema_ptr, json_content) = if p.get("schema").is_some() {
-            (format!("{pptr}/schema"), false)
-        } else {
-            match json_schemas(Some(p), pptr).into_iter().next() {
-                Some((sp, _)) => (sp, true),
-                None => (format!("{pptr}/schema"), false),
+        let data = param.parameter_data_ref();
+        let wire = data.name.clone();
+        let (schema_ptr, json_content) = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => (format!("{pptr}/schema"), false),
+            ParameterSchemaOrContent::Content(content) => {
+                match content.iter().find(|(mt, m)| is_json(mt) && m.schema.is_some()) {
+                    Some((mt, _)) => (format!("{}/schema", pointer::join(&format!("{pptr}/content"), mt)), true),
+                    None => (format!("{pptr}/schema"), false),
+                }
             }
         };
         lw.hints.entry(schema_ptr.clone()).or_insert_with(|| format!("{base}{}", naming::type_name(&wire)));
@@ -202,25 +165,24 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str)
             TypeRef::Named(tid) => matches!(lw.space.get(*tid).kind, TypeKind::Struct { .. }),
             _ => false,
         };
-        let style = match (p.get("style").and_then(Value::as_str), json_content) {
+        let style = match (deep_object, json_content) {
             (_, true) => QueryStyle::Json,
-            (Some("deepObject"), _) => QueryStyle::DeepObject,
+            (true, _) => QueryStyle::DeepObject,
             _ if is_object => QueryStyle::Json,
-            (_, false) => QueryStyle::Form { explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true) },
+            (false, false) => QueryStyle::Form { explode: data.explode.unwrap_or(true) },
         };
-        let doc_text = p.get("description").and_then(Value::as_str).map(str::to_string);
         params.push(Param {
             name: String::new(), // assigned below, once all parameters are known
 
-            required: location == ParamIn::Path || p.get("required") == Some(&Value::Bool(true)),
+            required: location == ParamIn::Path || data.required,
             validation: lw.validation(&schema_ptr),
             default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.get("default")).cloned(),
-            example: p.get("example").or_else(|| schema_example(doc, lw, &schema_ptr)).cloned(),
+            example: data.example.clone().or_else(|| schema_example(doc, lw, &schema_ptr).cloned()),
             wire,
             location,
             ty,
             style,
-            doc: doc_text,
+            doc: data.description.clone(),
         });
     }
 
@@ -289,8 +251,8 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str)
         action,
         method: method.to_uppercase(),
         path: path.to_string(),
-        summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
-        description: op.get("description").and_then(Value::as_str).map(str::to_string),
+        summary: item.operation.summary.clone(),
+        description: item.operation.description.clone(),
         params,
         body,
         success,
@@ -305,13 +267,12 @@ fn lower_op(lw: &mut Lowerer, doc: &Value, item: &walk::OperationItem, id: &str)
 /// Operations whose `resource.action` is locked keep it: they claim it first.
 fn dedupe_names(ops: &mut [Operation], lock: Option<&NameLock>) {
     for op in ops.iter_mut() {
-        if CLIENT_METHODS.contains(&op.resource.as_str()) {
+        if naming::CLIENT_METHODS.contains(&op.resource.as_str()) {
             op.resource.push_str("_ops");
         }
     }
     let mut per_resource: BTreeMap<String, Scope> = BTreeMap::new();
-    // `clone` and `cmp` on a resource struct would shadow (and to clippy, imitate) trait methods.
-    let new_scope = || Scope::with_reserved(&["new", "client", "clone", "cmp"]);
+    let new_scope = || Scope::with_reserved(&naming::RESOURCE_METHODS);
     let locked: Vec<bool> = ops
         .iter()
         .map(|op| {
@@ -357,9 +318,9 @@ components:
     pageAlias: {$ref: '#/components/parameters/page'}
     page: {name: page, in: query, schema: {type: integer, format: int32}, example: 3}
 "##;
-        let a = crate::analyze_str(("spec.yml", spec), &[]);
+        let a = crate::Config::new().analyze_text("spec.yml", spec);
         assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
-        let api = super::lower_api(a.doc.as_ref().expect("parsed"));
+        let api = crate::Config::new().lower_from(&a, "spec.yml").expect("lowers");
         let params: Vec<(ParamIn, &str, bool)> =
             api.operations[0].params.iter().map(|p| (p.location, p.wire.as_str(), p.required)).collect();
         assert_eq!(params, [(ParamIn::Path, "orgId", true), (ParamIn::Query, "page", false)]);

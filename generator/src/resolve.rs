@@ -58,11 +58,6 @@ impl<'a> Resolver<'a> {
         Resolver { doc }
     }
 
-    /// The document.
-    pub fn doc(&self) -> &'a Value {
-        self.doc
-    }
-
     /// The node at `ptr` (not following refs), if any.
     pub fn get(&self, ptr: &str) -> Option<&'a Value> {
         pointer::get_ptr(self.doc, ptr)

@@ -42,9 +42,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use openapi_clientgen::diag::{render_json, render_text, Code, Diagnostic, Diagnostics};
-use openapi_clientgen::source::{SourceFile, SourceMap};
-use openapi_clientgen::{analyze_str, check, generate, normalize, pointer, walk};
+use openapi_clientgen::diag::{render_json, render_text, Code, Diagnostic};
+use openapi_clientgen::internals::{check, generate, normalize, pointer, walk, Diagnostics, SourceFile, SourceMap};
+use openapi_clientgen::{Analysis, Config as Generator};
 use proc_macro2::{TokenStream, TokenTree};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -84,6 +84,11 @@ fn runner(cases: u32) -> TestRunner {
         max_shrink_iters: 256,
         ..Config::default()
     })
+}
+
+/// Analyzes a spec and overlays given as `(name, text)`.
+fn analyze_str(spec: (&str, &str), overlays: &[(&str, &str)]) -> Analysis {
+    overlays.iter().fold(Generator::new(), |g, (name, text)| g.overlay_text(name, text)).analyze_text(spec.0, spec.1)
 }
 
 fn repo_root() -> PathBuf {
@@ -886,7 +891,7 @@ fn pipeline(case: &Case) -> Result<Outcome, String> {
     if a.has_errors() {
         return Ok(Outcome::Rejected);
     }
-    let g = generate::generate(doc).map_err(|e| format!("a spec without errors did not generate: {e}"))?;
+    let g = generate::generate(doc, None).map_err(|e| format!("a spec without errors did not generate: {e}"))?;
     let file = syn::parse_file(&g.code).map_err(|e| {
         let case = Case { spec: ("generated.rs".into(), g.code.clone()), overlays: vec![] };
         format!("the generated code does not parse: {e} (code saved to {})", save(&case))
@@ -1740,7 +1745,7 @@ fn nesting_beyond_the_limit_is_refused_not_a_crash() {
             assert!(check::nesting(&doc, &map, &mut diags), "{shape:?}: reported");
             let d = diags.into_sorted();
             let located = d.len() == 1 && d[0].code.as_str() == "nesting-too-deep" && d[0].line >= 1;
-            (located, generate::generate(&doc).is_ok())
+            (located, generate::generate(&doc, None).is_ok())
         });
         assert!(located, "{shape:?}: one located nesting-too-deep error");
         assert!(!generated, "{shape:?}: generate refuses the document");
@@ -1763,7 +1768,7 @@ fn nesting_up_to_the_limit_generates_on_a_small_stack() {
             normalize::normalize(&mut doc, &map, &mut diags);
             check::check(&doc, &map, &mut diags);
             assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
-            generate::generate(&doc).map(|g| syn::parse_file(&g.code).is_ok()).map_err(|e| e.to_string())
+            generate::generate(&doc, None).map(|g| syn::parse_file(&g.code).is_ok()).map_err(|e| e.to_string())
         });
         assert_eq!(outcome, Ok(true), "{shape:?} at {levels} levels");
     }
