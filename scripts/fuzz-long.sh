@@ -34,7 +34,8 @@ nice -n 19 cargo test --release -p openapi-clientgen --test fuzz_generator -- \
 
 echo
 echo "==== tally (seed $FUZZ_SEED, $(( $(date +%s) - started )) s) ===="
-grep -E '^[A-Za-z ]+: [0-9]+ cases in ' "$LOG" || true
+# libtest prints `test NAME ... ` before the property's own line.
+grep -oE '[A-Za-z ]+: [0-9]+ cases in [^:]+: \{.*\}' "$LOG" || true
 total=$(grep -oE ': [0-9]+ cases in ' "$LOG" | grep -oE '[0-9]+' | paste -sd+ | bc)
 echo "total: ${total:-0} cases"
 grep -E '^test result' "$LOG" || true
