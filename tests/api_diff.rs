@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use openapi_clientgen::diff::{self, render, Bump, Impact, Options, Report};
 use openapi_clientgen::ir::Api;
 use openapi_clientgen::names_lock::NameLock;
-use openapi_clientgen::{analyze, generate, ops};
+use openapi_clientgen::{Analysis, Config};
 
 const CORPUS: &str = "tests/diff";
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
@@ -82,11 +82,16 @@ fn root() -> PathBuf {
 }
 
 /// Analyzes a spec (relative to the repo root) with overlays; it must have no errors.
-fn doc(spec: &str, overlays: &[&str]) -> serde_json::Value {
+fn doc(spec: &str, overlays: &[&str]) -> Analysis {
     let overlays: Vec<PathBuf> = overlays.iter().map(|o| root().join(o)).collect();
-    let a = analyze(&root().join(spec), &overlays);
+    let a = Config::new().overlays(overlays.iter()).analyze(root().join(spec));
     assert!(!a.has_errors() && !a.unreadable, "{spec} {overlays:?}: {:#?}", a.diagnostics);
-    a.doc.expect("no errors, so a document")
+    a
+}
+
+/// Lowers an analysis, keeping the names of `lock`.
+fn lower(a: &Analysis, lock: Option<&NameLock>) -> Api {
+    lock.map_or_else(Config::new, |l| Config::new().names(l.clone())).lower_from(a, "spec").expect("lowers")
 }
 
 fn read_lock(path: &Path) -> NameLock {
@@ -117,9 +122,9 @@ fn run_case(dir: &Path, options: Options) -> Case {
     let lock = lock_path.exists().then(|| read_lock(&lock_path));
     let old_doc = doc(&rel("old.yml"), &[]);
     let new_doc = doc(&rel("new.yml"), &[]);
-    let old_api = ops::lower_api_with_lock(&old_doc, lock.as_ref());
-    let new_api = ops::lower_api_with_lock(&new_doc, lock.as_ref());
-    let natural_new = ops::lower_api(&new_doc);
+    let old_api = lower(&old_doc, lock.as_ref());
+    let new_api = lower(&new_doc, lock.as_ref());
+    let natural_new = lower(&new_doc, None);
     let mut report = diff::diff(&old_api, &new_api, options);
     if let Some(l) = &lock {
         report.held = diff::held_names(&natural_new, &new_api, l);
@@ -192,10 +197,10 @@ fn real_spec_against_a_bumped_copy() {
     let lock = read_lock(&root().join(LOCK));
     let old_doc = doc(SPEC, &[OVERLAY]);
     let new_doc = doc(SPEC, &[OVERLAY, BUMP_OVERLAY]);
-    let old_api = ops::lower_api_with_lock(&old_doc, Some(&lock));
-    let new_api = ops::lower_api_with_lock(&new_doc, Some(&lock));
+    let old_api = lower(&old_doc, Some(&lock));
+    let new_api = lower(&new_doc, Some(&lock));
     let mut report = diff::diff(&old_api, &new_api, Options::default());
-    report.held = diff::held_names(&ops::lower_api(&new_doc), &new_api, &lock);
+    report.held = diff::held_names(&lower(&new_doc, None), &new_api, &lock);
     report.lock = Some(diff::lock_status(LOCK, &lock, &new_api));
 
     let got: Vec<(&str, Impact, &str)> = report.changes().map(|(item, c)| (item, c.impact, c.kind)).collect();
@@ -231,7 +236,7 @@ fn committed_name_lock_is_up_to_date() {
     let committed = std::fs::read_to_string(root().join(LOCK)).expect("spec/names.lock is committed");
     let lock = NameLock::parse(&committed).expect("spec/names.lock parses");
     let d = doc(SPEC, &[OVERLAY]);
-    let now = NameLock::from_api(&ops::lower_api_with_lock(&d, Some(&lock)));
+    let now = NameLock::from_api(&lower(&d, Some(&lock)));
     let mut stale: Vec<String> =
         now.differences(&lock).into_iter().map(|d| format!("  new: {} {}", d.0, d.1)).collect();
     stale.extend(lock.differences(&now).into_iter().map(|d| format!("  gone: {} {}", d.0, d.1)));
@@ -247,7 +252,7 @@ fn committed_name_lock_is_up_to_date() {
 fn build_rs_generates_with_the_committed_lock() {
     let lock = read_lock(&root().join(LOCK));
     let d = doc(SPEC, &[OVERLAY]);
-    let want = generate::generate_with_lock(&d, Some(&lock)).expect("generates").code;
+    let want = Config::new().names(lock).generate_from(&d, SPEC).expect("generates").code;
     let built = include_str!(concat!(env!("OUT_DIR"), "/losant_client.rs"));
     assert!(built == want, "the client build.rs generated differs from generating with spec/names.lock");
 }

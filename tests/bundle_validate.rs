@@ -11,7 +11,9 @@ fn root() -> &'static Path {
 }
 
 fn bundle(overlays: &[PathBuf]) -> (tempfile::TempDir, PathBuf) {
-    let a = openapi_clientgen::analyze(&root().join("spec/losant-instance-api-openapi.yml"), overlays);
+    let a = openapi_clientgen::Config::new()
+        .overlays(overlays)
+        .analyze(root().join("spec/losant-instance-api-openapi.yml"));
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("bundled.yml");
     let doc = a.doc.expect("the spec parses");
@@ -26,7 +28,7 @@ fn bundled_spec_passes_redocly_with_zero_errors() {
     assert!(ok, "redocly reported errors on the bundled spec:\n{output}");
     // The bundle is self-contained: every $ref is local and resolves.
     let text = std::fs::read_to_string(&out).unwrap();
-    let doc = openapi_clientgen::source::SourceFile::parse("bundled.yml", &text).expect("bundle re-parses").value;
+    let doc = openapi_clientgen::Config::new().analyze_text("bundled.yml", &text).doc.expect("bundle re-parses");
     assert_eq!(doc["openapi"], "3.0.3");
     assert!(!text.contains("patternProperties"), "3.0 has no patternProperties");
     assert!(!text.contains("type: 'null'") && !text.contains("type: null"), "3.0 has no null type");

@@ -469,17 +469,16 @@ components:
         name: {type: string}
 "#;
 
-fn lower(spec: &str) -> (openapi_clientgen::ir::Api, openapi_clientgen::generate::Generated) {
-    let analysis = openapi_clientgen::analyze_str(("no-ids.yml", spec), &[]);
+fn lower(spec: &str) -> (openapi_clientgen::ir::Api, openapi_clientgen::Generated) {
+    let analysis = openapi_clientgen::Config::new().analyze_text("no-ids.yml", spec);
     assert!(!analysis.has_errors(), "never a hard error: {:#?}", analysis.diagnostics);
-    let doc = analysis.doc.unwrap();
-    let api = openapi_clientgen::ops::lower_api(&doc);
-    let generated = openapi_clientgen::generate::generate(&doc).expect("generates");
+    let api = openapi_clientgen::Config::new().lower_from(&analysis, "no-ids.yml").expect("lowers");
+    let generated = openapi_clientgen::Config::new().generate_from(&analysis, "no-ids.yml").expect("generates");
     (api, generated)
 }
 
 /// The code of one operation, without whitespace (so checks do not depend on line breaks).
-fn code_of(g: &openapi_clientgen::generate::Generated, key: &str) -> Flat {
+fn code_of(g: &openapi_clientgen::Generated, key: &str) -> Flat {
     Flat(g.operations.get(key).unwrap_or_else(|| panic!("no code for {key}: {:?}", g.operations.keys())).clone())
 }
 
@@ -633,7 +632,7 @@ fn write_inputs(dir: &Path) -> (PathBuf, PathBuf) {
 
 #[test]
 fn write_if_changed_writes_once_then_reports_unchanged() {
-    use openapi_clientgen::build::write_if_changed;
+    use openapi_clientgen::write_if_changed;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("nested/out.rs");
     assert!(write_if_changed(&file, "fn a() {}\n").unwrap(), "first write");
@@ -650,7 +649,7 @@ fn generate_to_prints_cargo_directives_and_writes_only_on_change() {
     let (spec, overlay) = write_inputs(dir.path());
     let out = dir.path().join("out/client.rs");
     let mut directives = Vec::new();
-    let wrote = openapi_clientgen::build::generate_to(&spec, std::slice::from_ref(&overlay), &out, &mut directives);
+    let wrote = openapi_clientgen::Config::new().overlay(&overlay).write_to(&spec, &out, &mut directives);
     assert_eq!(wrote, Ok(true));
     let text = String::from_utf8(directives).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -667,7 +666,11 @@ fn generate_to_prints_cargo_directives_and_writes_only_on_change() {
     assert!(std::fs::read_to_string(&out).unwrap().contains("pub fn pets(&self)"));
 
     let mut again = Vec::new();
-    assert_eq!(openapi_clientgen::build::generate_to(&spec, &[overlay], &out, &mut again), Ok(false), "unchanged");
+    assert_eq!(
+        openapi_clientgen::Config::new().overlay(overlay).write_to(&spec, &out, &mut again),
+        Ok(false),
+        "unchanged"
+    );
     assert_eq!(String::from_utf8(again).unwrap(), text, "the same directives every run");
 
     // Errors: every one as a cargo:warning, the report as Err, nothing written.
@@ -675,7 +678,7 @@ fn generate_to_prints_cargo_directives_and_writes_only_on_change() {
         .unwrap();
     let broken_out = dir.path().join("broken.rs");
     let mut directives = Vec::new();
-    let err = openapi_clientgen::build::generate_to(&spec, &[], &broken_out, &mut directives).unwrap_err();
+    let err = openapi_clientgen::Config::new().write_to(&spec, &broken_out, &mut directives).unwrap_err().to_string();
     assert!(err.contains("dangling-ref"), "{err}");
     let text = String::from_utf8(directives).unwrap();
     assert!(text.lines().any(|l| l.starts_with("cargo:warning=error: ") && l.contains("[dangling-ref]")), "{text}");
@@ -691,7 +694,7 @@ fn generate_into_out_dir_as_a_build_script() {
         // The child: behave as a build script would.
         let var = |n: &str| std::env::var_os(n).unwrap_or_else(|| panic!("{n} is not set"));
         let (spec, overlay) = (PathBuf::from(var("CHILD_SPEC")), PathBuf::from(var("CHILD_OVERLAY")));
-        let out = openapi_clientgen::build::generate_into_out_dir(&spec, &[overlay], "client.rs").unwrap();
+        let out = openapi_clientgen::Config::new().overlay(overlay).write_to_out_dir(&spec, "client.rs").unwrap();
         assert_eq!(out, Path::new(&var("OUT_DIR")).join("client.rs"));
         println!("child wrote client.rs");
         return;

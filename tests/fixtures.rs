@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 #[path = "support/scratch_crate.rs"]
 mod scratch_crate;
 
-use openapi_clientgen::generate::{generate, Generated};
 use openapi_clientgen::ir::{TypeKind, TypeRef};
+use openapi_clientgen::{Config, Generated};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -51,15 +51,14 @@ fn stem(path: &Path) -> String {
 
 /// Analyzes and generates one fixture; a fixture must have no error diagnostics.
 fn gen(path: &Path) -> Generated {
-    let analysis = openapi_clientgen::analyze(path, &[]);
+    let analysis = Config::new().analyze(path);
     assert!(
         !analysis.has_errors(),
         "{} has errors:\n{}",
         path.display(),
         openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
     );
-    let doc = analysis.doc.expect("a fixture parses");
-    generate(&doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    Config::new().generate_from(&analysis, "fixture").unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn gen_named(name: &str) -> Generated {

@@ -19,8 +19,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use openapi_clientgen::analyze;
 use openapi_clientgen::diag::{render_json, render_text, Diagnostic};
+use openapi_clientgen::Config;
 
 const CORPUS: &str = "tests/broken-specs";
 const OVERLAYS: &str = "tests/broken-specs/overlays";
@@ -197,7 +197,7 @@ fn corpus_specs() {
     let mut snapshots = Vec::new();
     for name in &files {
         let path = format!("{CORPUS}/{name}");
-        let a = analyze(Path::new(&path), &[]);
+        let a = Config::new().analyze(Path::new(&path));
         let Some((_, expected)) = EXPECTED.iter().find(|(f, _)| f == name) else {
             problems.push(format!("{name}: no entry in EXPECTED (add one: file -> expected diagnostics)"));
             continue;
@@ -236,7 +236,7 @@ fn overlay_cases() {
     let mut snapshots = Vec::new();
     for (overlay, spec, expected) in OVERLAY_CASES {
         let overlay_path = PathBuf::from(format!("{OVERLAYS}/{overlay}"));
-        let a = analyze(Path::new(&format!("{CORPUS}/{spec}")), std::slice::from_ref(&overlay_path));
+        let a = Config::new().overlay(&overlay_path).analyze(format!("{CORPUS}/{spec}"));
         let got: Vec<(String, String, String, usize)> = a
             .diagnostics
             .iter()
@@ -260,7 +260,7 @@ fn overlay_cases() {
 fn unmatched_overlay_target_names_the_action() {
     enter_repo_root();
     let overlay = PathBuf::from(format!("{OVERLAYS}/unmatched-target.yml"));
-    let a = analyze(Path::new(&format!("{OVERLAYS}/base.yml")), &[overlay]);
+    let a = Config::new().overlay(overlay).analyze(format!("{OVERLAYS}/base.yml"));
     let [d] = a.diagnostics.as_slice() else { panic!("expected one diagnostic, got {:#?}", a.diagnostics) };
     assert_eq!(d.code.as_str(), "overlay-target-unmatched");
     assert!(d.message.contains("action 1") && d.message.contains("Make owner names required"), "{}", d.message);
@@ -275,7 +275,7 @@ fn unmatched_overlay_target_names_the_action() {
 fn repair_overlay_rewrites_the_dangling_ref() {
     enter_repo_root();
     let overlay = PathBuf::from(format!("{OVERLAYS}/repairs-dangling-ref.yml"));
-    let a = analyze(Path::new(&format!("{CORPUS}/dangling-ref.yml")), &[overlay]);
+    let a = Config::new().overlay(overlay).analyze(format!("{CORPUS}/dangling-ref.yml"));
     assert!(a.diagnostics.is_empty(), "{}", render_text(&a.diagnostics, false));
     let doc = a.doc.expect("document");
     let schema = &doc["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
@@ -285,7 +285,7 @@ fn repair_overlay_rewrites_the_dangling_ref() {
 #[test]
 fn anchored_dangling_ref_is_reported_once_at_the_anchor() {
     enter_repo_root();
-    let a = analyze(Path::new(&format!("{CORPUS}/yaml-anchor-dangling-ref.yml")), &[]);
+    let a = Config::new().analyze(format!("{CORPUS}/yaml-anchor-dangling-ref.yml"));
     let [d] = a.diagnostics.as_slice() else { panic!("expected one diagnostic, got {:#?}", a.diagnostics) };
     assert_eq!(d.code.as_str(), "dangling-ref");
     assert!(d.message.contains("used 2 times"), "{}", d.message);

@@ -24,10 +24,9 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use openapi_clientgen::emit_ops::struct_names;
-use openapi_clientgen::generate::{generate, Generated};
 use openapi_clientgen::ir::{ParamIn, TypeKind, TypeRef, TypeSpace};
 use openapi_clientgen::naming;
+use openapi_clientgen::{struct_names, Config, Generated};
 
 fn specs() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(scratch_crate::root().join("tests/naming"))
@@ -45,14 +44,14 @@ fn stem(p: &Path) -> String {
 }
 
 fn gen(path: &Path) -> Generated {
-    let a = openapi_clientgen::analyze(path, &[]);
+    let a = Config::new().analyze(path);
     assert!(
         !a.has_errors(),
         "{} has errors:\n{}",
         path.display(),
         openapi_clientgen::diag::render_text(&a.diagnostics, false)
     );
-    generate(a.doc.as_ref().expect("parses")).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    Config::new().generate_from(&a, "spec").unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A Rust name as written in the generated code (`r#` for raw identifiers).

@@ -15,15 +15,15 @@
 //! every changed `.snap`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use openapi_clientgen::generate::{generate, Generated};
 use openapi_clientgen::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef, TypeSpace};
+use openapi_clientgen::{Config, Generated};
 use serde_json::Value;
 
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
+const LOCK: &str = "spec/names.lock";
 const API_INFO: &str = "spec/reference/losant-schemas/apiInfo.json";
 /// The operations of the client: the 46 of the published spec and the 16
 /// Enterprise Instance actions of the official client the overlay restores.
@@ -35,10 +35,12 @@ fn generated() -> &'static Generated {
     GENERATED.get_or_init(generate_fresh)
 }
 
+/// Generated exactly as `build.rs` does: with the overlay and the name lock.
 fn generate_fresh() -> Generated {
-    let analysis = openapi_clientgen::analyze(Path::new(SPEC), &[PathBuf::from(OVERLAY)]);
+    let config = Config::new().overlay(OVERLAY).lock(LOCK);
+    let analysis = config.analyze(SPEC);
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    generate(analysis.doc.as_ref().expect("the spec loads")).expect("the spec generates")
+    config.generate_from(&analysis, SPEC).expect("the spec generates")
 }
 
 /// `GET /instances/{instanceId}/orgs` -> `op__GET__instances_{instanceId}_orgs`.

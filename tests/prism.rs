@@ -66,10 +66,9 @@ const SANDBOX: &str = "575ed70c7ae143cd83dc4ab0";
 /// The spec exactly as `openapi-clientgen bundle` writes it.
 fn bundle_spec(dir: &Path) -> (PathBuf, Value) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let analysis = openapi_clientgen::analyze(
-        &root.join("spec/losant-instance-api-openapi.yml"),
-        &[root.join("spec/overlay.yml")],
-    );
+    let analysis = openapi_clientgen::Config::new()
+        .overlay(root.join("spec/overlay.yml"))
+        .analyze(root.join("spec/losant-instance-api-openapi.yml"));
     let errors: Vec<String> = analysis
         .diagnostics
         .iter()
@@ -107,9 +106,7 @@ fn declare_default_bodies(doc: &mut Value) {
 
 /// Every operation id of the generated client, from the generator itself.
 fn all_operation_ids(spec: &Path) -> BTreeSet<String> {
-    let analysis = openapi_clientgen::analyze(spec, &[]);
-    let doc = analysis.doc.expect("the bundled spec parses");
-    let generated = openapi_clientgen::generate::generate(&doc).expect("the bundled spec generates");
+    let generated = openapi_clientgen::Config::new().generate(spec).expect("the bundled spec generates");
     generated.api.operations.iter().map(|op| op.id.clone()).collect()
 }
 

@@ -15,8 +15,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use openapi_clientgen::generate::{generate_with_lock, Generated};
 use openapi_clientgen::names_lock::NameLock;
+use openapi_clientgen::{Config, Generated};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -31,18 +31,17 @@ fn generated() -> &'static (Value, Generated) {
 }
 
 fn generate_real() -> (Value, Generated) {
-    let analysis = openapi_clientgen::analyze(
-        &root().join("spec/losant-instance-api-openapi.yml"),
-        &[root().join("spec/overlay.yml")],
-    );
+    let analysis = Config::new()
+        .overlay(root().join("spec/overlay.yml"))
+        .analyze(root().join("spec/losant-instance-api-openapi.yml"));
     assert!(
         !analysis.has_errors(),
         "the spec + overlay has errors:\n{}",
         openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
     );
-    let doc = analysis.doc.expect("the spec parses");
     let lock = NameLock::read(&root().join("spec/names.lock")).expect("spec/names.lock");
-    let g = generate_with_lock(&doc, Some(&lock)).expect("generation succeeds");
+    let g = Config::new().names(lock).generate_from(&analysis, "spec").expect("generation succeeds");
+    let doc = analysis.doc.expect("the spec parses");
     (doc, g)
 }
 
@@ -89,7 +88,8 @@ fn covers_the_published_components_and_every_repaired_definition() {
     let (doc, g) = generated();
     let components = component_names(doc);
     // The 49 components of the published spec.
-    let published = openapi_clientgen::analyze(&root().join("spec/losant-instance-api-openapi.yml"), &[])
+    let published = Config::new()
+        .analyze(root().join("spec/losant-instance-api-openapi.yml"))
         .doc
         .expect("the published spec parses");
     let original = component_names(&published);
@@ -115,7 +115,7 @@ fn one_type_per_schema_location() {
     for t in &g.api.types.types {
         assert!(pointers.insert(t.pointer.clone()), "two types for {}", t.pointer);
         assert!(
-            openapi_clientgen::pointer::get_ptr(doc, &t.pointer).is_some(),
+            doc.pointer(&t.pointer).is_some(),
             "{} is generated for {}, which is not in the document",
             t.name,
             t.pointer

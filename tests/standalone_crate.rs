@@ -26,6 +26,7 @@ use std::time::Instant;
 
 use openapi_clientgen::crate_gen::{self, CrateOptions};
 use openapi_clientgen::names_lock::NameLock;
+use openapi_clientgen::Config;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,13 +43,10 @@ fn crate_files() -> BTreeMap<String, String> {
 
 fn crate_files_named(name: &str) -> BTreeMap<String, String> {
     let (spec, overlays) = spec();
-    let analysis = openapi_clientgen::analyze(&spec, &overlays);
-    assert!(!analysis.has_errors(), "the bundled spec has errors: {:#?}", analysis.diagnostics);
-    let doc = analysis.doc.expect("the bundled spec loads");
     let opts = CrateOptions::new(name, "0.1.0", &spec, &overlays);
     // The names build.rs keeps.
     let lock = NameLock::read(&root().join("spec/names.lock")).expect("spec/names.lock");
-    crate_gen::crate_files(&doc, Some(&lock), &opts).expect("generates")
+    Config::new().overlays(overlays).names(lock).crate_files(&spec, &opts).expect("generates")
 }
 
 /// The lines of a TOML table (`[name]`), trimmed, without blanks and comments.
@@ -224,5 +222,34 @@ fn workspace_packages_and_the_root_package_ships_what_it_needs() {
     }
 
     // Both crates, each verified by building its packaged sources.
+    forget_unpacked_workspace_crates();
     cargo(&root(), &["package", "--workspace", "--allow-dirty", "--offline"]);
+}
+
+/// Removes cargo's unpacked copies of this workspace's own crates from earlier
+/// `cargo package --workspace` runs. Cargo verifies the client against the
+/// generator through a temporary local registry (under the target directory)
+/// and unpacks it into `$CARGO_HOME/registry/src/<hash of that path>/`; with
+/// the version unchanged, a later run reuses that stale copy instead of the
+/// generator just packaged, so a checkout at the same path (a CI folder used
+/// again) would verify against an old generator. Only our two crates are removed;
+/// cargo unpacks them again.
+fn forget_unpacked_workspace_crates() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let Ok(sources) = std::fs::read_dir(cargo_home.join("registry/src")) else { return };
+    for source in sources.flatten() {
+        let Ok(crates) = std::fs::read_dir(source.path()) else { continue };
+        for krate in crates.flatten() {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            let ours = ["openapi-clientgen-", "losant-instance-api-"].iter().any(|p| name.starts_with(p));
+            // crates.io's own copies (a published version) are left alone.
+            let local = !source.file_name().to_string_lossy().starts_with("index.");
+            if ours && local {
+                std::fs::remove_dir_all(krate.path()).expect("remove a stale unpacked crate");
+            }
+        }
+    }
 }

@@ -21,7 +21,6 @@
 //! changed `.snap`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use losant_instance_api::runtime::query::DEFAULT_QUERY;
 use losant_instance_api::runtime::Request;
@@ -32,6 +31,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[path = "support/lowered_api.rs"]
+mod lowered_api;
+use lowered_api::api;
 
 const TOKEN: &str = "wire-test-token-5ecr3t";
 const DOMAIN: &str = "example.onlosant.com";
@@ -46,15 +49,6 @@ const INVITE: &str = "575ec8687ae143cd83dc4a93";
 const SANDBOX: &str = "575ec8687ae143cd83dc4a99";
 /// A string for `pattern: ^[A-Fa-f\d]{24}$` in minimal response bodies.
 const SOME_ID: &str = "5f0c7b6b2b3c4d0012345678";
-
-fn api() -> Api {
-    let analysis = openapi_clientgen::analyze(
-        Path::new("spec/losant-instance-api-openapi.yml"),
-        &[PathBuf::from("spec/overlay.yml")],
-    );
-    assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    openapi_clientgen::generate::generate(analysis.doc.as_ref().unwrap()).unwrap().api
-}
 
 /// A minimal JSON value that the generated type for `t` accepts: required
 /// fields only, the first enum value, the first union variant, values that

@@ -25,9 +25,14 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use openapi_clientgen::generate::{emit, format_tokens, generate};
-use openapi_clientgen::source::SourceFile;
-use openapi_clientgen::{analyze_str, ops};
+use openapi_clientgen::internals::generate::{emit, format_tokens, generate};
+use openapi_clientgen::internals::{ops, SourceFile};
+use openapi_clientgen::{Analysis, Config};
+
+/// Analyzes a spec and overlays given as `(name, text)`.
+fn analyze_str(spec: (&str, &str), overlays: &[(&str, &str)]) -> Analysis {
+    overlays.iter().fold(Config::new(), |c, (name, text)| c.overlay_text(name, text)).analyze_text(spec.0, spec.1)
+}
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -86,12 +91,12 @@ fn bench_scale(c: &mut Criterion, clock: Clock, overlaid: &serde_json::Value, n:
     assert!(!analysis.has_errors(), "scaled ×{n} spec has errors: {:?}", analysis.diagnostics);
     drop(yaml);
     let doc = analysis.doc.expect("the scaled spec loads");
-    g.bench_function("lower", |b| measure(b, clock, || ops::lower_api(&doc)));
-    g.bench_function("generate", |b| measure(b, clock, || generate(&doc).expect("generates")));
+    g.bench_function("lower", |b| measure(b, clock, || ops::lower_api(&doc, None)));
+    g.bench_function("generate", |b| measure(b, clock, || generate(&doc, None).expect("generates")));
 
-    let api = ops::lower_api(&doc);
+    let api = ops::lower_api(&doc, None);
     drop(doc);
-    let base = ops::lower_api(overlaid).operations.len();
+    let base = ops::lower_api(overlaid, None).operations.len();
     assert_eq!(api.operations.len(), base * n, "every copied operation is lowered");
     g.bench_function("emit", |b| measure(b, clock, || emit(&api)));
 

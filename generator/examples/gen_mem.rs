@@ -30,14 +30,15 @@ fn status_kib(field: &str) -> Option<u64> {
 fn run(label: &str, spec: &Path, overlays: &[PathBuf]) -> ExitCode {
     let rss_start = status_kib("VmRSS:");
     let start = Instant::now();
-    let analysis = openapi_clientgen::analyze(spec, overlays);
+    let config = openapi_clientgen::Config::new().overlays(overlays);
+    let analysis = config.analyze(spec);
     let analyzed = start.elapsed();
     if analysis.has_errors() || analysis.unreadable {
         eprint!("{}", openapi_clientgen::diag::render_text(&analysis.diagnostics, false));
         return ExitCode::FAILURE;
     }
     let Some(doc) = analysis.doc.as_ref() else { return ExitCode::FAILURE };
-    let generated = match openapi_clientgen::generate::generate(doc) {
+    let generated = match config.generate_from(&analysis, &spec.display().to_string()) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("{e}");

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::diag::{Code, Diagnostics, Severity};
-use crate::pointer::{self, RefError};
+use crate::diag::{Code, Severity};
+use crate::pointer;
+use crate::report::Diagnostics;
+use crate::resolve::{Resolver, Stopped, Unresolved};
 use crate::source::SourceMap;
 use crate::walk;
 
@@ -51,13 +53,6 @@ pub fn nesting(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) -> bool {
         "flatten it: move nested schemas into `components/schemas` and refer to them with `$ref`",
     );
     true
-}
-
-/// Checks every `$ref`. Runs before normalization, so pointers name the
-/// places as written (normalization may drop `oneOf` branches or copy
-/// `patternProperties` values).
-pub fn check_refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
-    refs(doc, map, diags);
 }
 
 /// Document-level checks on the normalized document.
@@ -243,14 +238,18 @@ pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+/// Checks every `$ref`. Runs before normalization, so pointers name the
+/// places as written (normalization may drop `oneOf` branches or copy
+/// `patternProperties` values).
+pub fn check_refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let resolver = Resolver::new(doc);
     // Dangling targets are grouped: one error per missing target, at its first use.
     let mut dangling: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut chains_checked = HashSet::new();
     for (at, r) in collect_refs(doc) {
         let ref_ptr = format!("{at}/$ref");
-        match pointer::parse_ref(&r) {
-            Err(RefError::External) => diags.at(
+        match resolver.lookup(&r) {
+            Err(Unresolved::External(_)) => diags.at(
                 map,
                 Severity::Error,
                 Code::ExternalRef,
@@ -258,7 +257,7 @@ fn refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 format!("`$ref: {r}` points outside this document"),
                 "bundle the referenced document into this one (external refs are not supported)",
             ),
-            Err(RefError::Invalid(why)) => diags.at(
+            Err(Unresolved::Invalid(_, why)) => diags.at(
                 map,
                 Severity::Error,
                 Code::InvalidPointer,
@@ -266,14 +265,23 @@ fn refs(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 format!("`$ref: {r}` is not a valid JSON pointer: {why}"),
                 "write `#/components/schemas/Name`; escape `~` as `~0` and `/` as `~1`",
             ),
-            Ok(tokens) => match pointer::get(doc, &tokens) {
-                None => dangling.entry(r.clone()).or_default().push(ref_ptr),
-                Some(target) => {
-                    if chains_checked.insert(r.clone()) {
-                        ref_chain(doc, &r, target, &ref_ptr, map, diags);
-                    }
+            Err(_) => dangling.entry(r.clone()).or_default().push(ref_ptr),
+            // The chain from here loops: reported once per `$ref` value, at its first use.
+            // Later links that fail are reported at their own `$ref`.
+            Ok(_) if chains_checked.insert(r.clone()) => {
+                if let Err(Stopped { why: Unresolved::Cycle(chain), .. }) = resolver.follow(&at) {
+                    let chain: Vec<&str> = chain.iter().map(String::as_str).collect();
+                    diags.at(
+                        map,
+                        Severity::Error,
+                        Code::RefCycle,
+                        &ref_ptr,
+                        format!("`$ref: {r}` never reaches a schema: the refs {chain:?} only point at each other"),
+                        "make one of them a real schema",
+                    );
                 }
-            },
+            }
+            Ok(_) => {}
         }
     }
     for (target, uses) in dangling {
@@ -304,61 +312,21 @@ fn deepest_existing(doc: &Value, r: &str) -> String {
     String::new()
 }
 
-/// Follows a chain of pure refs; a loop that never reaches a schema is an error.
-fn ref_chain<'a>(
-    doc: &'a Value,
-    first: &str,
-    mut target: &'a Value,
-    at: &str,
-    map: &SourceMap,
-    diags: &mut Diagnostics,
-) {
-    let mut seen = BTreeSet::from([first.to_string()]);
-    while let Some(Value::String(next)) = target.get("$ref") {
-        if !seen.insert(next.clone()) {
-            let chain: Vec<&str> = seen.iter().map(String::as_str).collect();
-            diags.at(
-                map,
-                Severity::Error,
-                Code::RefCycle,
-                at,
-                format!("`$ref: {first}` never reaches a schema: the refs {chain:?} only point at each other"),
-                "make one of them a real schema",
-            );
-            return;
-        }
-        let Some(t) = pointer::parse_ref(next).ok().and_then(|tk| pointer::get(doc, &tk)) else { return };
-        target = t;
-    }
-}
-
 fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
-    let ops = walk::operations(doc);
     let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut without = Vec::new();
-    for (path, _method, op_ptr) in &ops {
-        let op = pointer::get_ptr(doc, op_ptr).unwrap_or(&Value::Null);
-        match op.get("operationId").and_then(Value::as_str) {
+    let mut count = 0;
+    for op in walk::operations(doc) {
+        count += 1;
+        let (path, op_ptr) = (op.path, &op.pointer);
+        match op.value.get("operationId").and_then(Value::as_str) {
             Some(id) => ids.entry(id.to_string()).or_default().push(op_ptr.clone()),
             None => without.push(op_ptr.clone()),
         }
         // Every {param} in the template needs a path parameter (operation or path level).
-        let item_ptr = pointer::split_last(op_ptr).map(|(p, _)| p.to_string()).unwrap_or_default();
-        let mut declared = BTreeSet::new();
-        for base in [&item_ptr, op_ptr] {
-            if let Some(Value::Array(ps)) = pointer::get_ptr(doc, &format!("{base}/parameters")) {
-                for p in ps {
-                    let p = resolve_param(doc, p);
-                    if p.get("in").and_then(Value::as_str) == Some("path") {
-                        if let Some(n) = p.get("name").and_then(Value::as_str) {
-                            declared.insert(n.to_string());
-                        }
-                    }
-                }
-            }
-        }
+        let declared: BTreeSet<&str> = op.parameters.iter().filter(|p| p.location == "path").map(|p| p.name).collect();
         for name in template_params(path) {
-            if !declared.contains(&name) {
+            if !declared.contains(name.as_str()) {
                 diags.at(
                     map,
                     Severity::Error,
@@ -379,7 +347,7 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             format!(
                 "{} of {} operations have no operationId; method names are derived from method and path",
                 without.len(),
-                ops.len()
+                count
             ),
             "give every operation an `operationId` (an overlay can add them) so names stay stable when paths change",
         );
@@ -397,13 +365,6 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 );
             }
         }
-    }
-}
-
-fn resolve_param<'a>(doc: &'a Value, p: &'a Value) -> &'a Value {
-    match p.get("$ref").and_then(Value::as_str).and_then(|r| pointer::parse_ref(r).ok()) {
-        Some(t) => pointer::get(doc, &t).unwrap_or(p),
-        None => p,
     }
 }
 

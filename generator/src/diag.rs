@@ -2,15 +2,15 @@
 //!
 //! Every problem found in a spec or overlay becomes a [`Diagnostic`] with a
 //! stable code, the file, line and column, the JSON pointer of the offending
-//! node and a hint. Stages push into a [`Diagnostics`] collector and keep
-//! going; the caller decides what to do with errors at the end.
+//! node and a hint. Stages push into the reporter (`report::Diagnostics`),
+//! which locates them, and keep going; the caller decides what to do with
+//! errors at the end. This module is only the data and its rendering: it
+//! depends on no other stage.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-
-use crate::source::SourceMap;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -141,67 +141,6 @@ pub struct Diagnostic {
     pub pointer: String,
     /// What to do about it.
     pub hint: String,
-}
-
-/// Collects diagnostics and locates them through a [`SourceMap`].
-#[derive(Debug, Default)]
-pub struct Diagnostics {
-    items: Vec<Diagnostic>,
-}
-
-impl Diagnostics {
-    /// An empty collector.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a diagnostic located at `pointer` of the current document, as mapped by `map`.
-    pub fn at(
-        &mut self,
-        map: &SourceMap,
-        severity: Severity,
-        code: Code,
-        pointer: &str,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) {
-        let loc = map.locate(pointer);
-        self.items.push(Diagnostic {
-            severity,
-            code,
-            message: message.into(),
-            file: loc.file,
-            line: loc.line,
-            column: loc.column,
-            pointer: pointer.to_string(),
-            hint: hint.into(),
-        });
-    }
-
-    /// Adds an already located diagnostic.
-    pub fn push(&mut self, d: Diagnostic) {
-        self.items.push(d);
-    }
-
-    /// True when any error was collected.
-    pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|d| d.severity == Severity::Error)
-    }
-
-    /// The diagnostics in a stable order: by file, line, column, code, pointer.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.code, &a.pointer, &a.message)
-                .cmp(&(&b.file, b.line, b.column, b.code, &b.pointer, &b.message))
-        });
-        self.items.dedup();
-        self.items
-    }
-
-    /// Borrow what has been collected so far.
-    pub fn items(&self) -> &[Diagnostic] {
-        &self.items
-    }
 }
 
 /// Renders diagnostics as text with the offending source line, using

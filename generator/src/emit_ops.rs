@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use crate::emit_types::{doc_attrs, ident, ty, validation};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
-use crate::naming::Scope;
+use crate::naming::{self, Scope};
 
 fn types_prefix() -> TokenStream {
     quote!(types::)
@@ -25,15 +25,12 @@ pub fn resource_struct(resource: &str) -> String {
     format!("{}Api", resource.to_upper_camel_case())
 }
 
-/// Names the `api` module imports; no struct may take them.
-const API_MODULE_IMPORTS: [&str; 5] = ["ApiResponse", "Client", "Error", "Request", "types"];
-
 /// The struct names of the `api` module, unique within it: resource structs
 /// (by resource) and builders (by `(resource, action)`). Builder names that
 /// collide (`a_b.c` and `a.b_c` both give `ABC`, or a builder named like a
 /// resource struct or an import) get numbered, in operation order.
 pub fn struct_names(api: &Api) -> (BTreeMap<String, String>, BTreeMap<(String, String), String>) {
-    let mut scope = Scope::with_reserved(&API_MODULE_IMPORTS);
+    let mut scope = Scope::with_reserved(&naming::API_MODULE_IMPORTS);
     let mut resources = BTreeMap::new();
     for op in &api.operations {
         if !resources.contains_key(&op.resource) {

@@ -324,7 +324,7 @@ fn emit_struct(
         let fallback = format!("The `{}` field.", f.wire);
         let fdoc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback)));
         let wire = &f.wire;
-        let rename = if f.name.trim_start_matches("r#") != wire { quote!(rename = #wire,) } else { quote!() };
+        let rename = if f.name != *wire { quote!(rename = #wire,) } else { quote!() };
         if f.required && !f.nullable {
             all_optional = false;
             let attr = if rename.is_empty() { quote!() } else { quote!(#[serde(#rename)]) };

@@ -24,8 +24,10 @@
 
 use serde_json::Value;
 
-use crate::diag::{Code, Diagnostics, Severity};
+use crate::diag::{Code, Severity};
 use crate::ir::DefaultBody;
+use crate::normalize::kind;
+use crate::report::Diagnostics;
 use crate::source::SourceMap;
 use crate::walk;
 
@@ -125,17 +127,6 @@ fn is_media_type(s: &str) -> bool {
     let essence = s.split(';').next().unwrap_or_default().trim();
     s.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
         && essence.split_once('/').is_some_and(|(t, st)| !t.is_empty() && !st.is_empty() && !st.contains('/'))
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
 }
 
 fn text(v: &Value) -> String {

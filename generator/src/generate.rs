@@ -8,11 +8,13 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+use crate::document::Model;
 use crate::emit_ops;
 use crate::emit_types;
 use crate::ir::{Api, TypeId};
 use crate::names_lock::NameLock;
 use crate::ops;
+use crate::Error;
 
 /// Generated client code.
 #[derive(Debug, Clone)]
@@ -27,31 +29,15 @@ pub struct Generated {
     pub operations: BTreeMap<String, String>,
 }
 
-/// A bug in the generator: emitted tokens that are not valid Rust.
-#[derive(Debug)]
-pub struct InternalError(pub String);
-
-impl std::fmt::Display for InternalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "internal generator error (please report): {}", self.0)
-    }
-}
-
-impl std::error::Error for InternalError {}
-
 /// Formats tokens as a Rust file with prettyplease.
-pub fn format_tokens(tokens: TokenStream) -> Result<String, InternalError> {
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| InternalError(format!("{e}: {tokens}")))?;
+pub fn format_tokens(tokens: TokenStream) -> Result<String, Error> {
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| Error::Internal(format!("{e}: {tokens}")))?;
     Ok(prettyplease::unparse(&file))
 }
 
-/// Generates the client for a checked document (one without errors).
-pub fn generate(doc: &Value) -> Result<Generated, InternalError> {
-    generate_with_lock(doc, None)
-}
-
-/// Like [`generate`], keeping the public names recorded in `lock` (see [`crate::names_lock`]).
-pub fn generate_with_lock(doc: &Value, lock: Option<&NameLock>) -> Result<Generated, InternalError> {
+/// Generates the client for a checked document (one without errors),
+/// keeping the public names recorded in `lock` (see [`crate::names_lock`]).
+pub fn generate(doc: &Model, lock: Option<&NameLock>) -> Result<Generated, Error> {
     let api = lower_checked(doc, lock)?;
     let emitted = emit(&api);
     format(api, emitted)
@@ -59,10 +45,30 @@ pub fn generate_with_lock(doc: &Value, lock: Option<&NameLock>) -> Result<Genera
 
 /// Only the whole module's source, as `build.rs` needs it: skips formatting the
 /// per-component and per-operation pieces (a third of the time of [`generate`]).
-pub fn generate_code_with_lock(doc: &Value, lock: Option<&NameLock>) -> Result<String, InternalError> {
+pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Error> {
     let api = lower_checked(doc, lock)?;
     let emitted = emit(&api);
     Ok(header(&api) + &format_tokens(emitted.tokens)?)
+}
+
+/// [`generate`] for a document built in memory (not analyzed): converted to the typed model first.
+pub fn generate_value(doc: &Value, lock: Option<&NameLock>) -> Result<Generated, Error> {
+    generate(&model_of(doc)?, lock)
+}
+
+/// [`lower_checked`] for a document built in memory (not analyzed).
+pub fn lower_value(doc: &Value, lock: Option<&NameLock>) -> Api {
+    ops::lower_api(&Model::of(doc).expect("the document fits the OpenAPI model"), lock)
+}
+
+fn model_of(doc: &Value) -> Result<Model<'_>, Error> {
+    if let Some(ptr) = crate::check::too_deep(doc) {
+        return Err(Error::Internal(format!(
+            "the document nests more than {} levels deep at #{ptr}: analyze it first",
+            crate::check::MAX_DEPTH
+        )));
+    }
+    Model::of(doc).map_err(|(ptr, why)| Error::Internal(format!("at #{ptr}: {why}: analyze it first")))
 }
 
 /// Emitted, not yet formatted tokens: the whole module, and per component and operation.
@@ -100,15 +106,15 @@ pub fn emit(api: &Api) -> Emitted {
 }
 
 /// Lowers a document, refusing one nested too deep for the recursive stages.
-fn lower_checked(doc: &Value, lock: Option<&NameLock>) -> Result<Api, InternalError> {
+pub fn lower_checked(doc: &Model, lock: Option<&NameLock>) -> Result<Api, Error> {
     // Lowering recurses over the document; analysis reports this as `nesting-too-deep`.
-    if let Some(ptr) = crate::check::too_deep(doc) {
-        return Err(InternalError(format!(
+    if let Some(ptr) = crate::check::too_deep(doc.value) {
+        return Err(Error::Internal(format!(
             "the document nests more than {} levels deep at #{ptr}: analyze it first",
             crate::check::MAX_DEPTH
         )));
     }
-    Ok(ops::lower_api_with_lock(doc, lock))
+    Ok(ops::lower_api(doc, lock))
 }
 
 /// The `// @generated` header line.
@@ -123,17 +129,14 @@ fn header(api: &Api) -> String {
 }
 
 /// Formats emitted tokens with prettyplease and adds the `@generated` header (the last stage).
-pub fn format(api: Api, emitted: Emitted) -> Result<Generated, InternalError> {
+pub fn format(api: Api, emitted: Emitted) -> Result<Generated, Error> {
     let code = header(&api) + &format_tokens(emitted.tokens)?;
     let schemas = emitted
         .schemas
         .into_iter()
         .map(|(k, ts)| Ok((k, format_tokens(quote!(#(#ts)*))?)))
-        .collect::<Result<_, InternalError>>()?;
-    let operations = emitted
-        .operations
-        .into_iter()
-        .map(|(k, ts)| Ok((k, format_tokens(ts)?)))
-        .collect::<Result<_, InternalError>>()?;
+        .collect::<Result<_, Error>>()?;
+    let operations =
+        emitted.operations.into_iter().map(|(k, ts)| Ok((k, format_tokens(ts)?))).collect::<Result<_, Error>>()?;
     Ok(Generated { api, code, schemas, operations })
 }

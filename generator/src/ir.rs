@@ -212,6 +212,8 @@ pub struct Param {
     pub doc: Option<String>,
     /// The schema's default, for documentation.
     pub default: Option<serde_json::Value>,
+    /// The parameter's `example`, else its schema's (for usage examples).
+    pub example: Option<serde_json::Value>,
 }
 
 /// A body sent by requests that have none (`x-clientgen-default-body`).

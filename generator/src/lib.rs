@@ -1,10 +1,24 @@
 //! `openapi-clientgen`: typed async Rust clients from real-world OpenAPI 3.0 specs.
 //!
-//! The pipeline, one module per stage:
-//! [`source`] (load YAML/JSON with locations) → [`overlay`] (OpenAPI Overlay 1.0)
-//! → [`normalize`] (interpret safe deviations) → [`check`] (full-pointer `$ref`
-//! resolution and document checks) → lowering and emission.
-//! Every stage collects [`diag::Diagnostic`]s instead of stopping at the first.
+//! [`Config`] is the entry point, for `build.rs`, the CLI and tests; every
+//! failure is an [`Error`]. The pipeline, one private module per stage, in
+//! the order it runs:
+//! `source` (load YAML/JSON with locations) → `overlay` (OpenAPI Overlay 1.0)
+//! → `check::nesting` (refuse documents too deep for the recursive stages)
+//! → `check::check_refs` (every `$ref`, by its full JSON pointer)
+//! → `normalize` (interpret safe deviations) → `check::check` (version,
+//! structure, operation ids, path templates) → `document` (the typed
+//! `openapiv3::OpenAPI` model, with pointers kept alongside) → `ops` (reads
+//! operations and parameters through the typed model) and `lower` (schemas,
+//! still read as JSON by pointer) (the API
+//! model, [`ir`]) → `emit_types` and `emit_ops` (tokens) → `generate`
+//! (formatting); `crate_gen` writes a standalone crate, [`diff`] compares two
+//! API models. Every stage collects [`diag::Diagnostic`]s instead of stopping
+//! at the first.
+//!
+//! Every stage that follows a `$ref` does it through the one resolver,
+//! `resolve::Resolver`, and every stage that reads operations does it through
+//! the one operation iterator, `walk::operations` (parameters merged and resolved).
 //!
 //! Vendor extensions the generator reads (an overlay can add them):
 //! - `x-rust-name` on a component schema or a parameter: the Rust name to
@@ -13,40 +27,86 @@
 //!   `Content-Type`) that `POST`/`PATCH`/`DELETE`-like requests without a body
 //!   send, see [`extensions`].
 
-pub mod build;
-pub mod check;
+mod build;
+mod check;
+mod config;
 pub mod crate_gen;
 pub mod diag;
 pub mod diff;
-pub mod emit_ops;
-pub mod emit_types;
+mod document;
+mod emit_ops;
+mod emit_types;
+mod error;
 pub mod extensions;
-pub mod generate;
+mod generate;
 pub mod ir;
-pub mod lower;
+mod lower;
 pub mod names_lock;
 pub mod naming;
-pub mod normalize;
-pub mod ops;
-pub mod overlay;
-pub mod pointer;
-pub mod source;
-pub mod walk;
+mod normalize;
+mod ops;
+mod overlay;
+mod pointer;
+mod report;
+mod resolve;
+mod source;
+mod walk;
 
-use std::path::{Path, PathBuf};
+pub use build::write_if_changed;
+pub use config::Config;
+pub use emit_ops::struct_names;
+pub use error::Error;
+pub use generate::Generated;
+
+/// Stage functions for this crate's own fuzzer and benchmarks. Not part of
+/// the API: no semver guarantee, use [`Config`].
+#[doc(hidden)]
+pub mod internals {
+    /// See `crate::check`.
+    pub mod check {
+        pub use crate::check::{check, check_refs, collect_refs, nesting, too_deep, MAX_DEPTH};
+    }
+    /// See `crate::generate`.
+    pub mod generate {
+        pub use crate::generate::{emit, format, format_tokens, generate_value as generate, Emitted, Generated};
+    }
+    /// See `crate::normalize`.
+    pub mod normalize {
+        pub use crate::normalize::normalize;
+    }
+    /// See `crate::overlay`.
+    pub mod overlay {
+        pub use crate::overlay::apply;
+    }
+    /// See `crate::ops`.
+    pub mod ops {
+        pub use crate::generate::lower_value as lower_api;
+    }
+    /// See `crate::pointer`.
+    pub mod pointer {
+        pub use crate::pointer::{escape, is_prefix, join, parse_ref, split_last, to_pointer};
+    }
+    /// See `crate::walk`.
+    pub mod walk {
+        pub use crate::walk::{operations, schema_pointers};
+    }
+    pub use crate::report::Diagnostics;
+    pub use crate::source::{SourceFile, SourceMap};
+}
 
 use serde_json::Value;
 
-use diag::{Diagnostic, Diagnostics};
+use diag::Diagnostic;
+use report::Diagnostics;
 use source::{SourceFile, SourceMap};
 
-/// A spec after overlays, normalization and checks.
+/// A spec after overlays, normalization and checks ([`Config::analyze`]).
 #[derive(Debug)]
 pub struct Analysis {
     /// The repaired document, when the spec could be parsed.
     pub doc: Option<Value>,
-    /// Locations for pointers of `doc`.
-    pub map: Option<SourceMap>,
+    /// `doc` as the typed OpenAPI model, when it has no errors.
+    pub(crate) model: Option<openapiv3::OpenAPI>,
     /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// True when an input file could not be read at all.
@@ -60,21 +120,11 @@ impl Analysis {
     }
 }
 
-/// Loads `spec`, applies `overlays` in order, normalizes and checks.
-pub fn analyze(spec: &Path, overlays: &[PathBuf]) -> Analysis {
-    let spec = SourceFile::read(spec);
-    let overlays = overlays.iter().map(|p| SourceFile::read(p)).collect();
-    analyze_sources(spec, overlays)
-}
-
-/// Like [`analyze`], from text (for tests and fuzzing): `(name, text)` pairs.
-pub fn analyze_str(spec: (&str, &str), overlays: &[(&str, &str)]) -> Analysis {
-    let spec = SourceFile::parse(spec.0, spec.1);
-    let overlays = overlays.iter().map(|(n, t)| SourceFile::parse(n, t)).collect();
-    analyze_sources(spec, overlays)
-}
-
-fn analyze_sources(spec: Result<SourceFile, Diagnostic>, overlays: Vec<Result<SourceFile, Diagnostic>>) -> Analysis {
+/// Loads, overlays, normalizes and checks (see [`Config::analyze`]).
+pub(crate) fn analyze_sources(
+    spec: Result<SourceFile, Diagnostic>,
+    overlays: Vec<Result<SourceFile, Diagnostic>>,
+) -> Analysis {
     let mut diags = Diagnostics::new();
     let mut unreadable = false;
     let mut failed = |d: Diagnostic, diags: &mut Diagnostics| {
@@ -92,7 +142,7 @@ fn analyze_sources(spec: Result<SourceFile, Diagnostic>, overlays: Vec<Result<So
         Ok(s) => s,
         Err(d) => {
             failed(d, &mut diags);
-            return Analysis { doc: None, map: None, diagnostics: diags.into_sorted(), unreadable };
+            return Analysis { doc: None, model: None, diagnostics: diags.into_sorted(), unreadable };
         }
     };
     let mut doc = spec.value.clone();
@@ -101,12 +151,14 @@ fn analyze_sources(spec: Result<SourceFile, Diagnostic>, overlays: Vec<Result<So
         overlay::apply(&mut doc, o, &mut map, &mut diags);
     }
     if check::nesting(&doc, &map, &mut diags) {
-        return Analysis { doc: Some(doc), map: Some(map), diagnostics: diags.into_sorted(), unreadable };
+        return Analysis { doc: Some(doc), model: None, diagnostics: diags.into_sorted(), unreadable };
     }
     check::check_refs(&doc, &map, &mut diags);
     normalize::normalize(&mut doc, &map, &mut diags);
     check::check(&doc, &map, &mut diags);
-    Analysis { doc: Some(doc), map: Some(map), diagnostics: diags.into_sorted(), unreadable }
+    // Last: the typed model the later stages read (only of a document without errors).
+    let model = if diags.has_errors() { None } else { document::check(&doc, &map, &mut diags) };
+    Analysis { doc: Some(doc), model, diagnostics: diags.into_sorted(), unreadable }
 }
 
 /// Serializes a repaired document as YAML.

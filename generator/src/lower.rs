@@ -13,6 +13,7 @@ use crate::ir::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Va
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
+use crate::resolve::Resolver;
 
 /// Lowers schemas of one document.
 pub struct Lowerer<'a> {
@@ -35,62 +36,13 @@ pub struct Lowerer<'a> {
 /// deeper types are split into named aliases.
 pub const MAX_TYPE_DEPTH: usize = 16;
 
-/// Names the generated code reserves at the top of the `types` module: its
-/// own, and the prelude's. The module uses some unqualified (`Box<…>` for
-/// recursion, `impl From<…>`, `Ok(…)`; a type named `Box` would shadow them),
-/// and `use types::*` in a caller's code would shadow the others.
-const RESERVED: [&str; 42] = [
-    "Client",
-    "Error",
-    "Result",
-    "Value",
-    "Map",
-    "String",
-    "Vec",
-    "Option",
-    "Box",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "From",
-    "Into",
-    "TryFrom",
-    "TryInto",
-    "AsRef",
-    "AsMut",
-    "Default",
-    "ToString",
-    "ToOwned",
-    "Clone",
-    "Copy",
-    "Send",
-    "Sync",
-    "Sized",
-    "Unpin",
-    "Drop",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "Iterator",
-    "IntoIterator",
-    "DoubleEndedIterator",
-    "ExactSizeIterator",
-    "Extend",
-    "FromIterator",
-    "Eq",
-    "PartialEq",
-    "Ord",
-    "PartialOrd",
-];
-
 impl<'a> Lowerer<'a> {
     /// A lowerer for `doc` (already overlaid, normalized and checked).
     pub fn new(doc: &'a Value) -> Self {
         Lowerer {
             doc,
             space: TypeSpace::default(),
-            names: Scope::with_reserved(&RESERVED),
+            names: Scope::with_reserved(&naming::TYPES_MODULE),
             hints: BTreeMap::new(),
             component_names: BTreeMap::new(),
             lock: None,
@@ -160,18 +112,10 @@ impl<'a> Lowerer<'a> {
         pointer::get_ptr(self.doc, ptr).unwrap_or(&Value::Null)
     }
 
-    /// Follows `$ref`s from `ptr` to the pointer of a real schema (bounded; the
-    /// checker already reported cycles and dangling refs).
+    /// Follows `$ref`s from `ptr` to the pointer of a real schema (through
+    /// [`Resolver`]; where a chain fails, the checker has reported it).
     pub fn target(&self, ptr: &str) -> String {
-        let mut cur = ptr.to_string();
-        for _ in 0..64 {
-            let Some(r) = self.schema(&cur).get("$ref").and_then(Value::as_str) else { return cur };
-            match pointer::parse_ref(r) {
-                Ok(t) => cur = pointer::to_pointer(&t),
-                Err(_) => return cur,
-            }
-        }
-        cur
+        Resolver::new(self.doc).target_pointer(ptr)
     }
 
     fn component_of(ptr: &str) -> Option<String> {
@@ -225,7 +169,7 @@ impl<'a> Lowerer<'a> {
         let base = self.base_name(ptr);
         // A schema named like a type the generated code uses (`error` -> `Error`) gets a
         // suffix that still reads as its name, not a bare number.
-        let base = if RESERVED.contains(&base.as_str()) { format!("{base}Model") } else { base };
+        let base = if naming::TYPES_MODULE.contains(&base.as_str()) { format!("{base}Model") } else { base };
         self.names.claim(base)
     }
 
@@ -389,7 +333,7 @@ impl<'a> Lowerer<'a> {
 
     fn lower_enum(&mut self, ptr: &str, values: &[Value]) -> TypeRef {
         let id = self.alloc(ptr);
-        let mut scope = Scope::with_reserved(&["Unknown"]);
+        let mut scope = Scope::with_reserved(&naming::UNKNOWN_VARIANT);
         let members = enum_members(values);
         let unique: Vec<&str> = members.iter().map(|(w, _)| w.as_str()).collect();
         let locked = self.lock.and_then(|l| l.enum_variants.get(ptr));
@@ -430,7 +374,7 @@ impl<'a> Lowerer<'a> {
             .collect();
         let locked = self.lock.and_then(|l| l.union_variants.get(ptr));
         // `Unknown` is the fallback variant every union gets when emitted.
-        let names = names_lock::member_names(&mut Scope::with_reserved(&["Unknown"]), &members, locked);
+        let names = names_lock::member_names(&mut Scope::with_reserved(&naming::UNKNOWN_VARIANT), &members, locked);
         let mut variants: Vec<(UnionRank, String, TypeRef)> =
             branches.into_iter().zip(names).map(|(t, name)| (self.union_rank(&t), name, t)).collect();
         // Most specific first: the generated Deserialize takes the first variant that decodes.
@@ -747,8 +691,7 @@ fn integer_type(s: &Value) -> &'static str {
 /// `ASC`) the first keeps the plain name and the other gets an `Upper`/`Lower`
 /// suffix rather than a number; other clashes are numbered.
 pub fn enum_members(values: &[Value]) -> Vec<(String, String)> {
-    // `Err`: the `FromStr` impl names `Self::Err`, which a variant `Err` makes ambiguous.
-    let mut scope = Scope::with_reserved(&["Unknown", "Err"]);
+    let mut scope = Scope::with_reserved(&naming::ENUM_VARIANTS);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for v in values.iter().filter_map(Value::as_str) {

@@ -1,10 +1,12 @@
 //! The `openapi-clientgen` command line: `lint`, `bundle`, `generate`, `diff`, `lock`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use openapi_clientgen::{analyze, diag, to_yaml, Analysis};
+use openapi_clientgen::diff::cli::Outcome;
+use openapi_clientgen::names_lock::NameLock;
+use openapi_clientgen::{diag, to_yaml, write_if_changed, Analysis, Config, Error};
 
 #[derive(Parser)]
 #[command(name = "openapi-clientgen", version, about = "Typed async Rust clients from real-world OpenAPI 3.0 specs")]
@@ -163,12 +165,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint { spec, overlays, format } => {
-            let a = analyze(&spec, &overlays);
+            let a = Config::new().overlays(overlays).analyze(&spec);
             report(&a, format);
             status(&a)
         }
         Command::Bundle { spec, overlays, out } => {
-            let a = analyze(&spec, &overlays);
+            let a = Config::new().overlays(overlays).analyze(&spec);
             if a.has_errors() || a.unreadable {
                 report(&a, Format::Text);
                 return status(&a);
@@ -197,35 +199,32 @@ fn main() -> ExitCode {
                     (b.spec, overlays, lock.or_else(|| b.lock.is_file().then_some(b.lock)))
                 }
             };
-            let lock = match lock.as_deref().map(openapi_clientgen::names_lock::NameLock::read).transpose() {
-                Ok(lock) => lock,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
             let Some(name) = crate_name.or_else(|| crate_gen::default_crate_name(&out)) else {
                 eprintln!("error: cannot name the crate after {}: pass --crate-name", out.display());
                 return ExitCode::from(2);
             };
+            let mut opts = crate_gen::CrateOptions::new(&name, &crate_version, &spec, &overlays);
+            opts.repository = repository;
+            let mut config = Config::new().overlays(overlays);
+            if let Some(lock) = lock {
+                // Given explicitly (or the bundled one, which exists): it must be readable.
+                match openapi_clientgen::names_lock::NameLock::read(&lock) {
+                    Ok(lock) => config = config.names(lock),
+                    Err(e) => return fail(&e),
+                }
+            }
             if let Err(e) = crate_gen::validate_crate_name(&name).and(crate_gen::validate_crate_version(&crate_version))
             {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
+                return fail(&e);
             }
-            let a = analyze(&spec, &overlays);
+            let a = config.analyze(&spec);
             if !a.diagnostics.is_empty() {
                 report(&a, Format::Text);
             }
-            let Some(doc) = a.doc.as_ref().filter(|_| !a.has_errors() && !a.unreadable) else { return status(&a) };
-            let mut opts = crate_gen::CrateOptions::new(&name, &crate_version, &spec, &overlays);
-            opts.repository = repository;
-            let files = match crate_gen::crate_files(doc, lock.as_ref(), &opts) {
+            let files = match config.crate_files_from(&a, &spec.display().to_string(), &opts) {
                 Ok(files) => files,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(1);
-                }
+                Err(e @ Error::Spec { .. }) => return ExitCode::from(e.exit_status()),
+                Err(e) => return fail(&e),
             };
             if check {
                 return match crate_gen::check_crate(&out, &files) {
@@ -288,14 +287,71 @@ fn main() -> ExitCode {
             print_outcome(cli::run_diff(&args))
         }
         Command::Lock { spec, overlays, out, fresh, check } => {
-            use openapi_clientgen::diff::cli;
-            print_outcome(cli::run_lock(&cli::LockArgs { spec, overlays, out, fresh, check }))
+            print_outcome(lock(&spec, overlays, &out, fresh, check).unwrap_or_else(|e| Outcome::fail(&e)))
         }
     }
 }
 
+/// `lock`: records the names the generator gives (honouring the existing lock
+/// unless `fresh`) in `out`, or with `check` says whether `out` is up to date
+/// (exit status 1 when not).
+fn lock(spec: &Path, overlays: Vec<PathBuf>, out: &Path, fresh: bool, check: bool) -> Result<Outcome, Error> {
+    let config = Config::new().overlays(overlays);
+    let analysis = config.analyze(spec);
+    let spec_name = spec.display().to_string();
+    // Spec errors first (exit 1), then an unreadable lock (exit 2).
+    if analysis.unreadable || analysis.has_errors() {
+        let (diagnostics, unreadable) = (analysis.diagnostics, analysis.unreadable);
+        return Err(Error::Spec { spec: spec_name, diagnostics, unreadable });
+    }
+    let existing = if out.exists() { Some(NameLock::read(out)?) } else { None };
+    let config = match (&existing, fresh) {
+        (Some(l), false) => config.names(l.clone()),
+        _ => config,
+    };
+    let lock = NameLock::from_api(&config.lower_from(&analysis, &spec_name)?);
+    let old = existing.unwrap_or_default();
+    let mut summary = String::new();
+    for (what, id, name, there) in lock.differences(&old) {
+        match there {
+            Some(before) => summary.push_str(&format!("  renamed {what} {id}: {before} -> {name}\n")),
+            None => summary.push_str(&format!("  added {what} {id}: {name}\n")),
+        }
+    }
+    for (what, id, name, there) in old.differences(&lock) {
+        if there.is_none() {
+            summary.push_str(&format!("  dropped {what} {id}: {name}\n"));
+        }
+    }
+    let shown = out.display();
+    if check {
+        if summary.is_empty() {
+            return Ok(Outcome {
+                stdout: format!("{shown} is up to date ({} names)\n", lock.len()),
+                ..Outcome::default()
+            });
+        }
+        let stdout =
+            format!("{shown} is not up to date:\n{summary}to update it, run the same command without --check\n");
+        return Ok(Outcome { stdout, stderr: String::new(), status: 1 });
+    }
+    write_if_changed(out, &lock.to_text()).map_err(|source| Error::Io { path: out.to_path_buf(), source })?;
+    let stderr = if summary.is_empty() {
+        format!("{shown} is up to date ({} names)\n", lock.len())
+    } else {
+        format!("wrote {shown} ({} names):\n{summary}", lock.len())
+    };
+    Ok(Outcome { stdout: String::new(), stderr, status: 0 })
+}
+
+/// Prints an error and returns its exit status.
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(e.exit_status())
+}
+
 /// Prints a command's output and returns its exit status.
-fn print_outcome(o: openapi_clientgen::diff::cli::Outcome) -> ExitCode {
+fn print_outcome(o: Outcome) -> ExitCode {
     print!("{}", o.stdout);
     eprint!("{}", o.stderr);
     ExitCode::from(o.status)

@@ -23,13 +23,14 @@
 //! ones; to rename an item on purpose, edit its entry.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef, TypeSpace};
 use crate::ir::{Param, ParamIn};
 use crate::naming::Scope;
+use crate::Error;
 
 /// Format version written to and expected in the file.
 pub const VERSION: u32 = 1;
@@ -205,7 +206,11 @@ impl NameLock {
 
     /// Parses a lock file's text and checks that its names are unique where
     /// Rust needs them to be.
-    pub fn parse(text: &str) -> Result<NameLock, String> {
+    pub fn parse(text: &str) -> Result<NameLock, Error> {
+        Self::parse_text(text).map_err(|message| Error::Lock { path: PathBuf::new(), message })
+    }
+
+    fn parse_text(text: &str) -> Result<NameLock, String> {
         let mut lock: NameLock = serde_json::from_str(text).map_err(|e| format!("not a name lock: {e}"))?;
         if lock.version != VERSION {
             return Err(format!("name lock version {} is not supported (expected {VERSION})", lock.version));
@@ -216,9 +221,10 @@ impl NameLock {
     }
 
     /// Reads a lock file.
-    pub fn read(path: &Path) -> Result<NameLock, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        NameLock::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    pub fn read(path: &Path) -> Result<NameLock, Error> {
+        let lock = |message| Error::Lock { path: path.to_path_buf(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| lock(format!("cannot read the name lock: {e}")))?;
+        NameLock::parse_text(&text).map_err(lock)
     }
 
     /// The file text: pretty JSON with sorted keys and a final newline.
@@ -249,29 +255,9 @@ impl NameLock {
         self.operations.get(id).and_then(|s| s.split_once('.'))
     }
 
-    /// The locked name of a parameter.
-    pub fn parameter(&self, op_id: &str, location: ParamIn, wire: &str) -> Option<&str> {
-        self.parameters.get(op_id)?.get(&param_key(location, wire)).map(String::as_str)
-    }
-
     /// The locked name of the type generated for `pointer`.
     pub fn type_name(&self, pointer: &str) -> Option<&str> {
         self.types.get(pointer).map(String::as_str)
-    }
-
-    /// The locked name of field `wire` of the type at `pointer`.
-    pub fn field(&self, pointer: &str, wire: &str) -> Option<&str> {
-        self.fields.get(pointer)?.get(wire).map(String::as_str)
-    }
-
-    /// The locked variant of enum value `wire` of the type at `pointer`.
-    pub fn enum_variant(&self, pointer: &str, wire: &str) -> Option<&str> {
-        self.enum_variants.get(pointer)?.get(wire).map(String::as_str)
-    }
-
-    /// The locked variant for `branch` (`oneOf/1`) of the union at `pointer`.
-    pub fn union_variant(&self, pointer: &str, branch: &str) -> Option<&str> {
-        self.union_variants.get(pointer)?.get(branch).map(String::as_str)
     }
 
     /// Entries of `self` that `other` lacks or records differently, as
@@ -353,8 +339,8 @@ impl NameLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{generate, generate_with_lock};
-    use crate::ops::{lower_api, lower_api_with_lock};
+    use crate::generate::generate_value as generate;
+    use crate::generate::lower_value as lower_api;
 
     const SPEC: &str = r#"
 openapi: 3.0.3
@@ -406,7 +392,7 @@ components:
 "#;
 
     fn doc(spec: &str) -> serde_json::Value {
-        let a = crate::analyze_str(("spec.yml", spec), &[]);
+        let a = crate::Config::new().analyze_text("spec.yml", spec);
         assert!(!a.has_errors(), "{:?}", a.diagnostics);
         a.doc.expect("parsed")
     }
@@ -414,18 +400,18 @@ components:
     #[test]
     fn a_lock_of_the_natural_names_changes_nothing() {
         let d = doc(SPEC);
-        let lock = NameLock::from_api(&lower_api(&d));
-        let plain = generate(&d).expect("generates").code;
-        let locked = generate_with_lock(&d, Some(&lock)).expect("generates").code;
+        let lock = NameLock::from_api(&lower_api(&d, None));
+        let plain = generate(&d, None).expect("generates").code;
+        let locked = generate(&d, Some(&lock)).expect("generates").code;
         assert_eq!(plain, locked);
-        assert_eq!(NameLock::from_api(&lower_api_with_lock(&d, Some(&lock))), lock);
+        assert_eq!(NameLock::from_api(&lower_api(&d, Some(&lock))), lock);
         // The file round-trips.
         assert_eq!(NameLock::parse(&lock.to_text()).expect("parses"), lock);
     }
 
     #[test]
     fn union_alternatives_are_keyed_by_branch_not_by_order() {
-        let lock = NameLock::from_api(&lower_api(&doc(SPEC)));
+        let lock = NameLock::from_api(&lower_api(&doc(SPEC), None));
         let owner = &lock.union_variants["/components/schemas/pet/properties/owner"];
         // Variants are sorted most specific first (Integer, struct, String); keys follow the spec's branches.
         let want: BTreeMap<String, String> =
@@ -439,7 +425,7 @@ components:
     #[test]
     fn an_edited_lock_renames_on_purpose() {
         let d = doc(SPEC);
-        let mut lock = NameLock::from_api(&lower_api(&d));
+        let mut lock = NameLock::from_api(&lower_api(&d, None));
         lock.types.insert("/components/schemas/petPost".into(), "NewPet".into());
         lock.fields.get_mut("/components/schemas/pet").expect("pet").insert("tag".into(), "label".into());
         lock.enum_variants.get_mut("/components/schemas/petStatus").expect("enum").insert("sold".into(), "Gone".into());
@@ -450,9 +436,9 @@ components:
         lock.operations.insert("pets.list".into(), "animals.all".into());
         lock.parameters.get_mut("pets.list").expect("params").insert("query shelter".into(), "shelter_id".into());
         let lock = NameLock::parse(&lock.to_text()).expect("still valid");
-        let api = lower_api_with_lock(&d, Some(&lock));
+        let api = lower_api(&d, Some(&lock));
         assert_eq!(NameLock::from_api(&api), lock, "every locked name is used");
-        let code = generate_with_lock(&d, Some(&lock)).expect("generates").code;
+        let code = generate(&d, Some(&lock)).expect("generates").code;
         for want in [
             "pub struct NewPet",
             "pub label: Option<String>",
@@ -468,14 +454,14 @@ components:
 
     #[test]
     fn a_locked_name_is_not_taken_by_a_new_schema() {
-        let lock = NameLock::from_api(&lower_api(&doc(SPEC)));
+        let lock = NameLock::from_api(&lower_api(&doc(SPEC), None));
         // `pet_post` is declared first and its natural name is `PetPost` too.
         let grown = SPEC.replace("    petPost:\n", "    pet_post: {type: string, pattern: '^a'}\n    petPost:\n");
         let d = doc(&grown);
-        let natural = NameLock::from_api(&lower_api(&d));
+        let natural = NameLock::from_api(&lower_api(&d, None));
         assert_eq!(natural.types["/components/schemas/pet_post"], "PetPost");
         assert_eq!(natural.types["/components/schemas/petPost"], "PetPost2");
-        let kept = NameLock::from_api(&lower_api_with_lock(&d, Some(&lock)));
+        let kept = NameLock::from_api(&lower_api(&d, Some(&lock)));
         assert_eq!(kept.types["/components/schemas/petPost"], "PetPost");
         assert_eq!(kept.types["/components/schemas/pet_post"], "PetPost2");
     }
@@ -483,23 +469,23 @@ components:
     #[test]
     fn a_locked_name_the_generator_reserves_is_ignored() {
         let d = doc(SPEC);
-        let mut lock = NameLock::from_api(&lower_api(&d));
+        let mut lock = NameLock::from_api(&lower_api(&d, None));
         // `send` is a builder method; `Unknown` is every enum's catch-all variant.
         lock.parameters.get_mut("pets.list").expect("params").insert("query status".into(), "send".into());
         lock.enum_variants
             .get_mut("/components/schemas/petStatus")
             .expect("enum")
             .insert("sold".into(), "Unknown".into());
-        let api = lower_api_with_lock(&d, Some(&lock));
+        let api = lower_api(&d, Some(&lock));
         let now = NameLock::from_api(&api);
         assert_eq!(now.parameters["pets.list"]["query status"], "status");
         assert_eq!(now.enum_variants["/components/schemas/petStatus"]["sold"], "Sold");
-        generate_with_lock(&d, Some(&lock)).expect("still valid Rust");
+        generate(&d, Some(&lock)).expect("still valid Rust");
     }
 
     #[test]
     fn malformed_locks_are_rejected() {
-        let good = NameLock::from_api(&lower_api(&doc(SPEC)));
+        let good = NameLock::from_api(&lower_api(&doc(SPEC), None));
         let mut dup = good.clone();
         dup.types.insert("/components/schemas/petPost".into(), "Pet".into());
         let mut not_ident = good.clone();
@@ -511,12 +497,15 @@ components:
         for (what, lock) in
             [("both have", dup), ("identifier", not_ident), ("resource.action", bad_op), ("two", same_action)]
         {
-            let err = NameLock::parse(&lock.to_text()).expect_err(what);
+            let err = NameLock::parse(&lock.to_text()).expect_err(what).to_string();
             assert!(err.contains(what), "{what}: {err}");
         }
-        let err = NameLock::parse(&good.to_text().replace("\"version\": 1", "\"version\": 2")).expect_err("version");
+        let err = NameLock::parse(&good.to_text().replace("\"version\": 1", "\"version\": 2"))
+            .expect_err("version")
+            .to_string();
         assert!(err.contains("version 2"), "{err}");
-        let err = NameLock::parse(&good.to_text().replace("\"types\"", "\"typos\"")).expect_err("unknown key");
+        let err =
+            NameLock::parse(&good.to_text().replace("\"types\"", "\"typos\"")).expect_err("unknown key").to_string();
         assert!(err.contains("typos"), "{err}");
     }
 }

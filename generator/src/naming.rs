@@ -112,6 +112,119 @@ pub fn is_keyword(ident: &str) -> bool {
     KEYWORDS.contains(&ident)
 }
 
+// ---------------------------------------------------------------------------
+// Reserved names: what the generated code and the runtime already use, per scope.
+
+/// Names the generated code reserves at the top of the `types` module: its
+/// own, and the prelude's. The module uses some unqualified (`Box<…>` for
+/// recursion, `impl From<…>`, `Ok(…)`; a type named `Box` would shadow them),
+/// and `use types::*` in a caller's code would shadow the others.
+pub(crate) const TYPES_MODULE: [&str; 42] = [
+    "Client",
+    "Error",
+    "Result",
+    "Value",
+    "Map",
+    "String",
+    "Vec",
+    "Option",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "Default",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "FromIterator",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+];
+
+/// Builder methods and fields every operation has (`clone` is called by
+/// `stream`, `body` holds the request body); parameters are renamed around them.
+/// Also the operator methods a by-value setter would look like to clippy
+/// (`should_implement_trait`: `fn add(self, value) -> Self`).
+pub(crate) const BUILDER_METHODS: [&str; 18] = [
+    "send",
+    "send_with_response",
+    "stream",
+    "client",
+    "new",
+    "request",
+    "body",
+    "clone",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "shl",
+    "shr",
+    "bitand",
+    "bitor",
+    "bitxor",
+];
+
+/// Inherent methods of the runtime's `Client` (public and private: both clash
+/// with an accessor of the same name) and trait methods an accessor would
+/// shadow. A resource with one of these names gets an `_ops` suffix.
+pub(crate) const CLIENT_METHODS: [&str; 16] = [
+    "attempt",
+    "base_url",
+    "borrow",
+    "builder",
+    "clone",
+    "default",
+    "execute",
+    "execute_raw",
+    "fmt",
+    "from_inner",
+    "headers_for",
+    "into",
+    "new",
+    "run",
+    "to_owned",
+    "url_for",
+];
+
+/// Names the `api` module imports; no struct may take them.
+pub(crate) const API_MODULE_IMPORTS: [&str; 5] = ["ApiResponse", "Client", "Error", "Request", "types"];
+
+/// Methods of a resource struct besides its operations: `clone` and `cmp`
+/// would shadow (and, to clippy, imitate) trait methods.
+pub(crate) const RESOURCE_METHODS: [&str; 4] = ["new", "client", "clone", "cmp"];
+
+/// The variant every generated string enum and union has for values it does not know.
+pub(crate) const UNKNOWN_VARIANT: [&str; 1] = ["Unknown"];
+
+/// Variants a string enum cannot have: `Unknown`, and `Err` (the `FromStr`
+/// impl names `Self::Err`, which a variant `Err` makes ambiguous).
+pub(crate) const ENUM_VARIANTS: [&str; 2] = ["Unknown", "Err"];
+
 /// Hands out unique names within one scope (a module, a struct, an enum).
 #[derive(Debug, Default, Clone)]
 pub struct Scope {

@@ -4,8 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Code, Diagnostics, Severity};
+use crate::diag::{Code, Severity};
 use crate::pointer::{self, join};
+use crate::report::Diagnostics;
+use crate::resolve::Resolver;
 use crate::source::SourceMap;
 use crate::walk;
 
@@ -61,6 +63,28 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     }
     type_nullable_alternatives(doc, &ptrs, &untyped_nullable, map, diags);
     parameters(doc, map, diags);
+    operation_ids(doc, map, diags);
+}
+
+/// An `operationId` that is not a string (`operationId: 0.1`) is read as
+/// missing: the id is derived from method and path, as for no id.
+fn operation_ids(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let ptrs: Vec<String> = walk::operations(doc)
+        .filter(|op| op.value.get("operationId").is_some_and(|id| !id.is_string()))
+        .map(|op| op.pointer)
+        .collect();
+    for ptr in ptrs {
+        let Some(Value::Object(op)) = pointer::get_ptr_mut(doc, &ptr) else { continue };
+        let Some(id) = op.shift_remove("operationId") else { continue };
+        diags.at(
+            map,
+            Severity::Warning,
+            Code::InvalidType,
+            &join(&ptr, "operationId"),
+            format!("`operationId` must be a string, found {}; read as no operationId", kind(&id)),
+            "quote it: `operationId: '0.1'`",
+        );
+    }
 }
 
 fn nullable_without_type(s: &Value) -> bool {
@@ -68,26 +92,26 @@ fn nullable_without_type(s: &Value) -> bool {
 }
 
 /// The `type` of a schema, following `$ref`s.
-fn type_of(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+fn type_of(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     if depth > 32 {
         return None;
     }
     if let Some(t) = s.get("type").and_then(Value::as_str) {
         return Some(t.to_string());
     }
-    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-        let target = pointer::parse_ref(r).ok().and_then(|t| pointer::get(doc, &t))?;
-        return type_of(doc, target, depth + 1);
+    if s.get("$ref").is_some() {
+        let target = refs.follow_value(s).ok()?;
+        return type_of(refs, target, depth + 1);
     }
-    common_type(doc, s, depth)
+    common_type(refs, s, depth)
 }
 
 /// The one type every `oneOf`/`anyOf`/`allOf` branch has, if they agree.
-fn common_type(doc: &Value, s: &Value, depth: usize) -> Option<String> {
+fn common_type(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     let mut found: Option<String> = None;
     for kw in ["oneOf", "anyOf", "allOf"] {
         for b in s.get(kw).and_then(Value::as_array).into_iter().flatten() {
-            let t = type_of(doc, b, depth + 1)?;
+            let t = type_of(refs, b, depth + 1)?;
             if found.as_ref().is_some_and(|f| *f != t) {
                 return None;
             }
@@ -111,7 +135,7 @@ fn type_nullable_alternatives(
         if !nullable_without_type(s) {
             continue;
         }
-        let inferred = common_type(doc, s, 0);
+        let inferred = common_type(Resolver::new(doc), s, 0);
         let from_input = input.contains(ptr);
         match inferred {
             Some(t) => {
@@ -128,7 +152,8 @@ fn type_nullable_alternatives(
     }
 }
 
-fn kind(v: &Value) -> &'static str {
+/// How a JSON value is named in diagnostics ("a string", "a mapping", ...).
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -139,25 +164,48 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// One schema object, rule by rule (each rule reports what it reads differently).
 fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut Diagnostics) {
     if obj.contains_key("$ref") {
         return;
     }
-    let warn = |diags: &mut Diagnostics, code, at: &str, msg: String, hint: &str| {
-        diags.at(map, Severity::Warning, code, at, msg, hint)
-    };
-    let error = |diags: &mut Diagnostics, code, at: &str, msg: String, hint: &str| {
-        diags.at(map, Severity::Error, code, at, msg, hint)
-    };
+    let s = &mut Site { ptr, map, diags };
+    numeric_strings(obj, s);
+    boolean_strings(obj, s);
+    draft_keywords(obj, s);
+    type_keyword(obj, s);
+    null_alternatives(obj, s);
+    pattern_properties(obj, s);
+    structural_types(obj, s);
+    default_and_example(obj, s);
+}
 
+/// Where a rule reports: the schema's pointer, the source map and the reporter.
+struct Site<'a> {
+    ptr: &'a str,
+    map: &'a SourceMap,
+    diags: &'a mut Diagnostics,
+}
+
+impl Site<'_> {
+    fn warn(&mut self, code: Code, at: &str, message: String, hint: &str) {
+        self.diags.at(self.map, Severity::Warning, code, at, message, hint);
+    }
+
+    fn error(&mut self, code: Code, at: &str, message: String, hint: &str) {
+        self.diags.at(self.map, Severity::Error, code, at, message, hint);
+    }
+}
+
+/// Numeric keywords written as strings are read as numbers.
+fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     for kw in NUMERIC {
-        let at = join(ptr, kw);
+        let at = join(site.ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) => match s.trim().parse::<f64>() {
                 Ok(n) => {
                     let num = if n.fract() == 0.0 && n.abs() < 9e15 { Value::from(n as i64) } else { Value::from(n) };
-                    warn(
-                        diags,
+                    site.warn(
                         Code::NumericString,
                         &at,
                         format!("`{kw}` is the string '{s}'; read as the number {num}"),
@@ -165,8 +213,7 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
                     );
                     obj.insert(kw.to_string(), num);
                 }
-                Err(_) => error(
-                    diags,
+                Err(_) => site.error(
                     Code::InvalidType,
                     &at,
                     format!("`{kw}` must be a number, found the string '{s}'"),
@@ -174,8 +221,7 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
                 ),
             },
             Some(Value::Number(_)) | None => {}
-            Some(other) => error(
-                diags,
+            Some(other) => site.error(
                 Code::InvalidType,
                 &at,
                 format!("`{kw}` must be a number, found {}", kind(other)),
@@ -183,12 +229,15 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             ),
         }
     }
+}
+
+/// Boolean keywords written as `'true'`/`'false'` are read as booleans.
+fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     for kw in BOOLEAN {
-        let at = join(ptr, kw);
+        let at = join(site.ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) if s == "true" || s == "false" => {
-                warn(
-                    diags,
+                site.warn(
                     Code::InvalidType,
                     &at,
                     format!("`{kw}` is the string '{s}'; read as a boolean"),
@@ -198,8 +247,7 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
                 obj.insert(kw.to_string(), Value::Bool(b));
             }
             Some(Value::Bool(_)) | None => {}
-            Some(other) => error(
-                diags,
+            Some(other) => site.error(
                 Code::InvalidType,
                 &at,
                 format!("`{kw}` must be a boolean, found {}", kind(other)),
@@ -207,50 +255,52 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             ),
         }
     }
+}
+
+/// Keywords of later JSON Schema drafts: numeric `exclusiveMinimum`, `const` and `$schema` are read as 3.0; the others cannot be, and are errors.
+fn draft_keywords(obj: &mut Map<String, Value>, site: &mut Site) {
     if let Some(Value::Number(n)) = obj.get("exclusiveMinimum").cloned() {
-        warn(diags, Code::UnsupportedKeyword, &join(ptr, "exclusiveMinimum"), format!("numeric `exclusiveMinimum: {n}` is JSON Schema draft 6+; read as `minimum: {n}, exclusiveMinimum: true`"), "use OpenAPI 3.0's boolean form");
+        site.warn(Code::UnsupportedKeyword, &join(site.ptr, "exclusiveMinimum"), format!("numeric `exclusiveMinimum: {n}` is JSON Schema draft 6+; read as `minimum: {n}, exclusiveMinimum: true`"), "use OpenAPI 3.0's boolean form");
         obj.insert("minimum".into(), Value::Number(n));
         obj.insert("exclusiveMinimum".into(), Value::Bool(true));
     }
     if let Some(c) = obj.remove("const") {
-        warn(
-            diags,
+        site.warn(
             Code::UnsupportedKeyword,
-            &join(ptr, "const"),
+            &join(site.ptr, "const"),
             "`const` is not in OpenAPI 3.0; read as a one-value `enum`".into(),
             "write `enum: [value]`",
         );
         obj.insert("enum".into(), Value::Array(vec![c]));
     }
     if obj.remove("$schema").is_some() {
-        warn(
-            diags,
+        site.warn(
             Code::UnsupportedKeyword,
-            &join(ptr, "$schema"),
+            &join(site.ptr, "$schema"),
             "`$schema` is not allowed in an OpenAPI 3.0 schema; ignored".into(),
             "delete the keyword",
         );
     }
     for kw in UNSUPPORTED {
         if obj.contains_key(kw) {
-            error(
-                diags,
+            site.error(
                 Code::UnsupportedKeyword,
-                &join(ptr, kw),
+                &join(site.ptr, kw),
                 format!("`{kw}` is not part of OpenAPI 3.0 and cannot be interpreted safely"),
                 "rewrite the schema with OpenAPI 3.0 keywords (allOf/oneOf/anyOf, properties, items)",
             );
         }
     }
+}
 
-    // `type`: a string from the list; a list with `null` means nullable.
+/// `type` is one of the six 3.0 types; a list with `null` is read as the type with `nullable: true`.
+fn type_keyword(obj: &mut Map<String, Value>, site: &mut Site) {
     match obj.get("type").cloned() {
         Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
         Some(Value::String(t)) if t == "null" => {} // handled by the parent's oneOf/anyOf, or reported below
-        Some(Value::String(t)) => error(
-            diags,
+        Some(Value::String(t)) => site.error(
             Code::InvalidType,
-            &join(ptr, "type"),
+            &join(site.ptr, "type"),
             format!("unknown type `{t}`"),
             "use one of string, number, integer, boolean, array, object",
         ),
@@ -258,10 +308,9 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             let names: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
             let non_null: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
             if names.len() == list.len() && non_null.len() == 1 && TYPES.contains(&non_null[0]) {
-                warn(
-                    diags,
+                site.warn(
                     Code::NullType,
-                    &join(ptr, "type"),
+                    &join(site.ptr, "type"),
                     format!("type list {names:?} read as `type: {}` with `nullable: true`", non_null[0]),
                     "OpenAPI 3.0 has no type lists: write `type: X` and `nullable: true`",
                 );
@@ -271,33 +320,32 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
                     obj.insert("nullable".into(), Value::Bool(true));
                 }
             } else {
-                error(
-                    diags,
+                site.error(
                     Code::InvalidType,
-                    &join(ptr, "type"),
+                    &join(site.ptr, "type"),
                     format!("type list {list:?} cannot be expressed as one OpenAPI 3.0 type"),
                     "split the alternatives into `oneOf`",
                 );
             }
         }
-        Some(other) => error(
-            diags,
+        Some(other) => site.error(
             Code::InvalidType,
-            &join(ptr, "type"),
+            &join(site.ptr, "type"),
             format!("`type` must be a string, found {}", kind(&other)),
             "write e.g. `type: string`",
         ),
         None => {}
     }
+}
 
-    // `type: 'null'` inside oneOf/anyOf means the parent is nullable.
+/// `type: 'null'` inside `oneOf`/`anyOf` means the parent is nullable; outside them it cannot be expressed.
+fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
     for kw in ["oneOf", "anyOf"] {
         let Some(Value::Array(branches)) = obj.get_mut(kw) else {
             if let Some(v) = obj.get(kw) {
-                error(
-                    diags,
+                site.error(
                     Code::InvalidType,
-                    &join(ptr, kw),
+                    &join(site.ptr, kw),
                     format!("`{kw}` must be a list of schemas, found {}", kind(v)),
                     "write a list",
                 );
@@ -311,10 +359,9 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             let is_null =
                 b.get("type").and_then(Value::as_str) == Some("null") && b.as_object().is_some_and(|o| o.len() == 1);
             if is_null {
-                warn(
-                    diags,
+                site.warn(
                     Code::NullType,
-                    &format!("{}/{idx}", join(ptr, kw)),
+                    &format!("{}/{idx}", join(site.ptr, kw)),
                     format!("`type: 'null'` inside `{kw}` read as `nullable: true`"),
                     "OpenAPI 3.0 has no null type: remove the branch and set `nullable: true`",
                 );
@@ -329,37 +376,37 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             obj.insert("nullable".into(), Value::Bool(true));
         }
         if i == 0 {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, kw),
+                &join(site.ptr, kw),
                 format!("`{kw}` has no alternative besides null"),
                 "describe the non-null value",
             );
         }
     }
-    let in_alternative = pointer::split_last(ptr)
+    let in_alternative = pointer::split_last(site.ptr)
         .and_then(|(parent, last)| {
             last.parse::<usize>().ok().map(|_| parent.ends_with("/oneOf") || parent.ends_with("/anyOf"))
         })
         .unwrap_or(false);
     if obj.get("type").and_then(Value::as_str) == Some("null") && !in_alternative {
-        error(
-            diags,
+        site.error(
             Code::InvalidType,
-            &join(ptr, "type"),
+            &join(site.ptr, "type"),
             "`type: 'null'` outside `oneOf`/`anyOf` cannot be expressed in OpenAPI 3.0".into(),
             "give the value's real type and `nullable: true`",
         );
     }
+}
 
-    // patternProperties -> additionalProperties + x-pattern-properties (keeps the key pattern).
+/// `patternProperties` is read as `additionalProperties` and `x-pattern-properties` (which keeps the key pattern).
+fn pattern_properties(obj: &mut Map<String, Value>, site: &mut Site) {
     if let Some(pp) = obj.remove("patternProperties") {
-        let at = join(ptr, "patternProperties");
+        let at = join(site.ptr, "patternProperties");
         match pp {
             Value::Object(patterns) if !patterns.is_empty() => {
                 let names: Vec<&String> = patterns.keys().collect();
-                warn(diags, Code::PatternProperties, &at, format!("`patternProperties` {names:?} read as a map whose keys match the pattern"), "OpenAPI 3.0 has no patternProperties; it is kept as `x-pattern-properties` and `additionalProperties`");
+                site.warn(Code::PatternProperties, &at, format!("`patternProperties` {names:?} read as a map whose keys match the pattern"), "OpenAPI 3.0 has no patternProperties; it is kept as `x-pattern-properties` and `additionalProperties`");
                 let value_schema = if patterns.len() == 1 {
                     patterns.values().next().cloned().unwrap_or(Value::Bool(true))
                 } else {
@@ -371,8 +418,7 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
                 obj.insert("x-pattern-properties".into(), Value::Object(patterns));
             }
             Value::Object(_) => {}
-            other => error(
-                diags,
+            other => site.error(
                 Code::InvalidType,
                 &at,
                 format!("`patternProperties` must be a mapping, found {}", kind(&other)),
@@ -380,14 +426,15 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
             ),
         }
     }
+}
 
-    // Structural keyword types.
+/// Structural keywords have the right kind of value; an array without `items` holds any values.
+fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
     if let Some(v) = obj.get("properties") {
         if !v.is_object() {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, "properties"),
+                &join(site.ptr, "properties"),
                 format!("`properties` must be a mapping, found {}", kind(v)),
                 "write name: schema pairs",
             );
@@ -395,10 +442,9 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
     }
     if let Some(v) = obj.get("required") {
         if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, "required"),
+                &join(site.ptr, "required"),
                 format!("`required` must be a list of property names, found {}", kind(v)),
                 "write `required: [a, b]`",
             );
@@ -406,10 +452,9 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
     }
     if let Some(v) = obj.get("enum") {
         if !v.is_array() {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, "enum"),
+                &join(site.ptr, "enum"),
                 format!("`enum` must be a list, found {}", kind(v)),
                 "write `enum: [a, b]`",
             );
@@ -417,20 +462,18 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
     }
     if let Some(v) = obj.get("items") {
         if !v.is_object() {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, "items"),
+                &join(site.ptr, "items"),
                 format!("`items` must be one schema, found {}", kind(v)),
                 "OpenAPI 3.0 has no tuple form: write one schema",
             );
         }
     }
     if obj.get("type").and_then(Value::as_str) == Some("array") && !obj.contains_key("items") {
-        warn(
-            diags,
+        site.warn(
             Code::MissingField,
-            ptr,
+            site.ptr,
             "an array schema has no `items`; read as a list of any values".into(),
             "add `items: {}` (or the item schema): OpenAPI 3.0 requires `items`",
         );
@@ -438,26 +481,26 @@ fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut 
     }
     if let Some(v) = obj.get("additionalProperties") {
         if !v.is_object() && !v.is_boolean() {
-            error(
-                diags,
+            site.error(
                 Code::InvalidType,
-                &join(ptr, "additionalProperties"),
+                &join(site.ptr, "additionalProperties"),
                 format!("`additionalProperties` must be a boolean or a schema, found {}", kind(v)),
                 "write true, false or a schema",
             );
         }
     }
+}
 
-    // `default` and `example` must fit the type.
+/// `default` and `example` must fit the type.
+fn default_and_example(obj: &mut Map<String, Value>, site: &mut Site) {
     let ty = obj.get("type").and_then(Value::as_str).map(str::to_string);
     for (kw, code) in [("default", Code::DefaultTypeMismatch), ("example", Code::ExampleTypeMismatch)] {
         if let (Some(t), Some(v)) = (&ty, obj.get(kw)) {
             let null_ok = v.is_null() && obj.get("nullable") == Some(&Value::Bool(true));
             if !fits(t, v) && !null_ok {
-                warn(
-                    diags,
+                site.warn(
                     code,
-                    &join(ptr, kw),
+                    &join(site.ptr, kw),
                     format!("`{kw}` {v} does not match `type: {t}`"),
                     "make the value match the type, or fix the type",
                 );
@@ -480,17 +523,8 @@ pub fn fits(t: &str, v: &Value) -> bool {
 }
 
 fn parameters(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
-    let mut ptrs = Vec::new();
-    for (_, _, op) in walk::operations(doc) {
-        let item = pointer::split_last(&op).map(|(p, _)| p.to_string()).unwrap_or_default();
-        for base in [item, op] {
-            if let Some(Value::Array(ps)) = pointer::get_ptr(doc, &format!("{base}/parameters")) {
-                for i in 0..ps.len() {
-                    ptrs.push(format!("{base}/parameters/{i}"));
-                }
-            }
-        }
-    }
+    // Every parameter as written (refs are checked where they lead), overridden or not.
+    let mut ptrs: Vec<String> = walk::operations(doc).flat_map(|op| op.sites).collect();
     if let Some(Value::Object(ps)) = pointer::get_ptr(doc, "/components/parameters") {
         ptrs.extend(ps.keys().map(|k| join("/components/parameters", k)));
     }

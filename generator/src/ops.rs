@@ -4,81 +4,38 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use openapiv3::{Parameter, ParameterSchemaOrContent};
+
 use crate::check::template_params;
+use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
-use crate::walk;
+use crate::resolve::Resolver;
 
-/// Builder methods and fields every operation has (`clone` is called by
-/// `stream`, `body` holds the request body); parameters are renamed around them.
-/// Also the operator methods a by-value setter would look like to clippy
-/// (`should_implement_trait`: `fn add(self, value) -> Self`).
-const BUILDER_METHODS: [&str; 18] = [
-    "send",
-    "send_with_response",
-    "stream",
-    "client",
-    "new",
-    "request",
-    "body",
-    "clone",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "rem",
-    "shl",
-    "shr",
-    "bitand",
-    "bitor",
-    "bitxor",
-];
-
-/// Inherent methods of the runtime's `Client` (public and private: both clash
-/// with an accessor of the same name) and trait methods an accessor would
-/// shadow. A resource with one of these names gets an `_ops` suffix.
-const CLIENT_METHODS: [&str; 16] = [
-    "attempt",
-    "base_url",
-    "borrow",
-    "builder",
-    "clone",
-    "default",
-    "execute",
-    "execute_raw",
-    "fmt",
-    "from_inner",
-    "headers_for",
-    "into",
-    "new",
-    "run",
-    "to_owned",
-    "url_for",
-];
-
-/// Lowers a checked document into the IR.
-pub fn lower_api(doc: &Value) -> Api {
-    lower_api_with_lock(doc, None)
-}
-
-/// Like [`lower_api`], keeping the public names recorded in `lock` (see
-/// [`crate::names_lock`]) for identities that still exist.
-pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
+/// Lowers a checked document into the IR, keeping the public names recorded
+/// in `lock` (see [`crate::names_lock`]) for identities that still exist.
+///
+/// Operations and their parameters are read through the typed model
+/// ([`Model::operations`]); schemas, request bodies and responses as JSON by pointer.
+pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
+    let doc = model.value;
     let mut lw = Lowerer::with_lock(doc, lock);
     // Names for inline operation schemas come from the operation, so set hints first.
-    let ops: Vec<(String, String, String, String)> = walk::operations(doc)
+    let ops: Vec<(TypedOperation, String)> = model
+        .operations()
         .into_iter()
-        .map(|(path, method, ptr)| {
-            let id = operation_id(doc, &path, &method, &ptr);
-            (path, method, ptr, id)
+        .map(|op| {
+            let id = operation_id(op.operation.operation_id.as_deref(), op.path, op.method);
+            (op, id)
         })
         .collect();
-    for (_, _, ptr, id) in &ops {
+    for (op, id) in &ops {
         let base = naming::type_name(id);
+        let ptr = &op.pointer;
         let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
         for (mt_ptr, _) in json_schemas(op.get("requestBody"), &format!("{ptr}/requestBody")) {
             lw.hints.insert(mt_ptr, format!("{base}Body"));
@@ -94,7 +51,7 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
     // A malformed extension is reported by analysis (`check`); lowering then ignores it.
     let default_body = extensions::default_body(doc).ok().flatten();
     let mut operations: Vec<Operation> =
-        ops.iter().map(|(p, m, ptr, id)| lower_op(&mut lw, doc, (p, m, ptr, id), default_body.as_ref())).collect();
+        ops.iter().map(|(op, id)| lower_op(&mut lw, doc, op, id, default_body.as_ref())).collect();
     operations.sort_by(|a, b| (&a.resource, &a.action).cmp(&(&b.resource, &b.action)));
     dedupe_names(&mut operations, lock);
 
@@ -108,9 +65,9 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
     lower::mark_usage(&mut space, &req, true);
     lower::mark_usage(&mut space, &resp, false);
     Api {
-        title: doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string(),
-        version: doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_string(),
-        server: doc.pointer("/servers/0/url").and_then(Value::as_str).map(str::to_string),
+        title: model.api.info.title.clone(),
+        version: model.api.info.version.clone(),
+        server: model.api.servers.first().map(|s| s.url.clone()),
         types: space,
         operations,
     }
@@ -118,11 +75,9 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
 
 /// `operationId`, or a stable id derived from method and path
 /// (`GET /instances/{id}/orgs` -> `instancesOrgs.get`; a trailing `{param}` adds `Item`).
-pub fn operation_id(doc: &Value, path: &str, method: &str, ptr: &str) -> String {
-    if let Some(id) = pointer::get_ptr(doc, &format!("{ptr}/operationId")).and_then(Value::as_str) {
-        if !id.trim().is_empty() {
-            return id.to_string();
-        }
+pub fn operation_id(operation_id: Option<&str>, path: &str, method: &str) -> String {
+    if let Some(id) = operation_id.filter(|id| !id.trim().is_empty()) {
+        return id.to_string();
     }
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let statics: Vec<&str> = segs.iter().copied().filter(|s| !s.starts_with('{')).collect();
@@ -135,11 +90,16 @@ pub fn operation_id(doc: &Value, path: &str, method: &str, ptr: &str) -> String 
     format!("{resource}{item}.{method}")
 }
 
+/// A JSON media type: `application/json`, `+json`, or `*/*`.
+fn is_json(mt: &str) -> bool {
+    mt == "application/json" || mt.ends_with("+json") || mt == "*/*"
+}
+
 /// JSON media types under `holder.content` (application/json and `+json`), with schema pointers.
 fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Value)> {
     let mut out = Vec::new();
     for (mt, m) in holder.and_then(|h| h.get("content")).and_then(Value::as_object).into_iter().flatten() {
-        if mt == "application/json" || mt.ends_with("+json") || mt == "*/*" {
+        if is_json(mt) {
             if let Some(s) = m.get("schema") {
                 out.push((format!("{}/schema", pointer::join(&format!("{ptr}/content"), mt)), s));
             }
@@ -149,21 +109,26 @@ fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Va
 }
 
 fn deref<'v>(doc: &'v Value, v: &'v Value, ptr: String) -> (&'v Value, String) {
-    match v.get("$ref").and_then(Value::as_str).and_then(|r| pointer::parse_ref(r).ok()) {
-        Some(t) => match pointer::get(doc, &t) {
-            Some(target) => (target, pointer::to_pointer(&t)),
-            None => (v, ptr),
-        },
-        None => (v, ptr),
+    match Resolver::new(doc).follow_node(v, &ptr) {
+        Ok(t) => (t.value, t.pointer),
+        Err(_) => (v, ptr),
     }
+}
+
+/// The `example` of the schema at `ptr`, or of the schema its refs lead to.
+fn schema_example<'v>(doc: &'v Value, lw: &Lowerer, ptr: &str) -> Option<&'v Value> {
+    let here = pointer::get_ptr(doc, ptr).and_then(|s| s.get("example"));
+    here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.get("example")))
 }
 
 fn lower_op(
     lw: &mut Lowerer,
     doc: &Value,
-    (path, method, ptr, id): (&str, &str, &str, &str),
+    item: &TypedOperation,
+    id: &str,
     default_body: Option<&DefaultBodyRule>,
 ) -> Operation {
+    let (path, method, ptr) = (item.path, item.method, item.pointer.as_str());
     let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
     let (resource, action) = match id.split_once('.') {
         Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
@@ -173,57 +138,35 @@ fn lower_op(
         Some((r, a)) => (r.to_string(), a.to_string()),
         None => (resource, action),
     };
-    // Path-level parameters, overridden by operation-level ones with the same name and location.
-    let item_ptr = pointer::split_last(ptr).map(|(p, _)| p.to_string()).unwrap_or_default();
-    let mut merged: BTreeMap<(String, String), (usize, &Value, String)> = BTreeMap::new();
-    let mut order = 0;
-    for base in [&item_ptr, &ptr.to_string()] {
-        for (i, p) in pointer::get_ptr(doc, &format!("{base}/parameters"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let (p, pptr) = deref(doc, p, format!("{base}/parameters/{i}"));
-            let key = (
-                p.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
-                p.get("in").and_then(Value::as_str).unwrap_or_default().to_string(),
-            );
-            let pos = merged.get(&key).map(|e| e.0).unwrap_or_else(|| {
-                order += 1;
-                order
-            });
-            merged.insert(key, (pos, p, pptr));
-        }
-    }
-    let mut raw: Vec<(usize, &Value, String)> = merged.into_values().collect();
-    raw.sort_by_key(|(pos, _, _)| *pos);
+    // Path parameters first, in template order; the others in spec order.
     let template = template_params(path);
-    raw.sort_by_key(|(pos, p, _)| {
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-        match p.get("in").and_then(Value::as_str) {
-            Some("path") => (0, template.iter().position(|t| t == name).unwrap_or(usize::MAX), *pos),
-            _ => (1, 0, *pos),
+    let mut raw: Vec<(&String, &Parameter)> = item.parameters.iter().map(|(p, param)| (p, param.as_ref())).collect();
+    raw.sort_by_key(|(_, p)| match p {
+        Parameter::Path { parameter_data, .. } => {
+            (0, template.iter().position(|t| *t == parameter_data.name).unwrap_or(usize::MAX))
         }
+        _ => (1, 0),
     });
     let base = naming::type_name(id);
-    let mut scope = Scope::with_reserved(&BUILDER_METHODS);
+    let mut scope = Scope::with_reserved(&naming::BUILDER_METHODS);
     let mut params = Vec::new();
     let mut rust_names = Vec::new();
-    for (_, p, pptr) in raw {
-        let location = match p.get("in").and_then(Value::as_str) {
-            Some("path") => ParamIn::Path,
-            Some("query") => ParamIn::Query,
-            Some("header") => ParamIn::Header,
-            _ => continue,
+    for (pptr, param) in raw {
+        let (location, deep_object) = match param {
+            Parameter::Path { .. } => (ParamIn::Path, false),
+            Parameter::Query { style, .. } => (ParamIn::Query, *style == openapiv3::QueryStyle::DeepObject),
+            Parameter::Header { .. } => (ParamIn::Header, false),
+            Parameter::Cookie { .. } => continue,
         };
-        let wire = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        let (schema_ptr, json_content) = if p.get("schema").is_some() {
-            (format!("{pptr}/schema"), false)
-        } else {
-            match json_schemas(Some(p), &pptr).into_iter().next() {
-                Some((sp, _)) => (sp, true),
-                None => (format!("{pptr}/schema"), false),
+        let data = param.parameter_data_ref();
+        let wire = data.name.clone();
+        let (schema_ptr, json_content) = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => (format!("{pptr}/schema"), false),
+            ParameterSchemaOrContent::Content(content) => {
+                match content.iter().find(|(mt, m)| is_json(mt) && m.schema.is_some()) {
+                    Some((mt, _)) => (format!("{}/schema", pointer::join(&format!("{pptr}/content"), mt)), true),
+                    None => (format!("{pptr}/schema"), false),
+                }
             }
         };
         lw.hints.entry(schema_ptr.clone()).or_insert_with(|| format!("{base}{}", naming::type_name(&wire)));
@@ -233,25 +176,25 @@ fn lower_op(
             TypeRef::Named(tid) => matches!(lw.space.get(*tid).kind, TypeKind::Struct { .. }),
             _ => false,
         };
-        let style = match (p.get("style").and_then(Value::as_str), json_content) {
+        let style = match (deep_object, json_content) {
             (_, true) => QueryStyle::Json,
-            (Some("deepObject"), _) => QueryStyle::DeepObject,
+            (true, _) => QueryStyle::DeepObject,
             _ if is_object => QueryStyle::Json,
-            (_, false) => QueryStyle::Form { explode: p.get("explode").and_then(Value::as_bool).unwrap_or(true) },
+            (false, false) => QueryStyle::Form { explode: data.explode.unwrap_or(true) },
         };
-        let doc_text = p.get("description").and_then(Value::as_str).map(str::to_string);
-        rust_names.push(p.get("x-rust-name").and_then(Value::as_str).map(str::to_string));
+        rust_names.push(data.extensions.get("x-rust-name").and_then(Value::as_str).map(str::to_string));
         params.push(Param {
             name: String::new(), // assigned below, once all parameters are known
 
-            required: location == ParamIn::Path || p.get("required") == Some(&Value::Bool(true)),
+            required: location == ParamIn::Path || data.required,
             validation: lw.validation(&schema_ptr),
             default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.get("default")).cloned(),
+            example: data.example.clone().or_else(|| schema_example(doc, lw, &schema_ptr).cloned()),
             wire,
             location,
             ty,
             style,
-            doc: doc_text,
+            doc: data.description.clone(),
         });
     }
 
@@ -330,8 +273,8 @@ fn lower_op(
         action,
         method: method.to_uppercase(),
         path: path.to_string(),
-        summary: op.get("summary").and_then(Value::as_str).map(str::to_string),
-        description: op.get("description").and_then(Value::as_str).map(str::to_string),
+        summary: item.operation.summary.clone(),
+        description: item.operation.description.clone(),
         params,
         body,
         success,
@@ -347,13 +290,12 @@ fn lower_op(
 /// Operations whose `resource.action` is locked keep it: they claim it first.
 fn dedupe_names(ops: &mut [Operation], lock: Option<&NameLock>) {
     for op in ops.iter_mut() {
-        if CLIENT_METHODS.contains(&op.resource.as_str()) {
+        if naming::CLIENT_METHODS.contains(&op.resource.as_str()) {
             op.resource.push_str("_ops");
         }
     }
     let mut per_resource: BTreeMap<String, Scope> = BTreeMap::new();
-    // `clone` and `cmp` on a resource struct would shadow (and to clippy, imitate) trait methods.
-    let new_scope = || Scope::with_reserved(&["new", "client", "clone", "cmp"]);
+    let new_scope = || Scope::with_reserved(&naming::RESOURCE_METHODS);
     let locked: Vec<bool> = ops
         .iter()
         .map(|op| {
@@ -366,5 +308,45 @@ fn dedupe_names(ops: &mut [Operation], lock: Option<&NameLock>) {
             let scope = per_resource.entry(op.resource.clone()).or_insert_with(new_scope);
             op.action = scope.claim(op.action.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::ParamIn;
+
+    /// Was a bug: parameters were resolved one `$ref` deep, so a query
+    /// parameter reached through a ref to a ref was silently dropped and a
+    /// path parameter reached that way was reported as undeclared.
+    #[test]
+    fn parameters_behind_a_ref_to_a_ref_are_used() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /orgs/{orgId}:
+    parameters:
+      - $ref: '#/components/parameters/orgAlias'
+    get:
+      operationId: orgs.get
+      parameters:
+        - $ref: '#/components/parameters/pageAlias'
+      responses:
+        '200': {description: OK}
+components:
+  parameters:
+    orgAlias: {$ref: '#/components/parameters/orgAlias2'}
+    orgAlias2: {$ref: '#/components/parameters/org'}
+    org: {name: orgId, in: path, required: true, schema: {type: string}}
+    pageAlias: {$ref: '#/components/parameters/page'}
+    page: {name: page, in: query, schema: {type: integer, format: int32}, example: 3}
+"##;
+        let a = crate::Config::new().analyze_text("spec.yml", spec);
+        assert!(a.diagnostics.is_empty(), "{:#?}", a.diagnostics);
+        let api = crate::Config::new().lower_from(&a, "spec.yml").expect("lowers");
+        let params: Vec<(ParamIn, &str, bool)> =
+            api.operations[0].params.iter().map(|p| (p.location, p.wire.as_str(), p.required)).collect();
+        assert_eq!(params, [(ParamIn::Path, "orgId", true), (ParamIn::Query, "page", false)]);
+        assert_eq!(api.operations[0].params[1].example, Some(serde_json::json!(3)));
     }
 }

@@ -5,8 +5,9 @@
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use crate::diag::{Code, Diagnostics, Severity};
+use crate::diag::{Code, Severity};
 use crate::pointer;
+use crate::report::Diagnostics;
 use crate::source::{SourceFile, SourceMap};
 
 /// Applies one overlay file to `doc`, recording grafted values in `map`.

@@ -66,14 +66,9 @@ impl SourceFile {
 
     /// Parses text that came from `name`.
     pub fn parse(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
+        let end = End::of(text);
         let syntax = |line: usize, column: usize, message: String, hint: &str| {
-            // At the end of input the parsers may report the line after the last: clamp into the text.
-            let last = text.split('\n').count();
-            let (line, column) = match line {
-                0 => (1, 1),
-                l if l > last => (last, text.rsplit('\n').next().unwrap_or("").chars().count() + 1),
-                l => (l, column.max(1)),
-            };
+            let Pos { line, column } = end.clamp(line, column);
             Diagnostic {
                 severity: Severity::Error,
                 code: Code::Syntax,
@@ -86,7 +81,7 @@ impl SourceFile {
             }
         };
         let trimmed = text.trim_start();
-        let (positions, duplicate) = index_positions(text);
+        let (positions, duplicate) = index_positions(text, end);
         let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
             serde_json::from_str::<Value>(text).map_err(|e| {
                 syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
@@ -179,14 +174,41 @@ fn yaml_key(k: serde_yaml::Value) -> String {
     }
 }
 
+/// The end of a text, to keep positions inside it.
+#[derive(Debug, Clone, Copy, Default)]
+struct End {
+    /// Lines as `split('\n')` counts them (a final newline starts an empty last line).
+    lines: usize,
+    /// Characters on the last line.
+    last_len: usize,
+}
+
+impl End {
+    fn of(text: &str) -> End {
+        End { lines: text.split('\n').count(), last_len: text.rsplit('\n').next().unwrap_or("").chars().count() }
+    }
+
+    /// A 1-based position inside the text. At the end of input the parsers
+    /// report the line after the last one when the text has no final newline
+    /// (a syntax error, or the empty value of a final `-` or `key:`): that is
+    /// the end of the last line.
+    fn clamp(self, line: usize, column: usize) -> Pos {
+        match line {
+            0 => Pos { line: 1, column: 1 },
+            l if l > self.lines => Pos { line: self.lines, column: self.last_len + 1 },
+            l => Pos { line: l, column: column.max(1) },
+        }
+    }
+}
+
 /// The first key that appears twice in one mapping, and where.
 type Duplicate = Option<(String, Pos)>;
 
 /// Walks yaml-rust2's events and records, for every node, the position of
 /// the key or sequence item that introduces it.
-fn index_positions(text: &str) -> (HashMap<String, Pos>, Duplicate) {
+fn index_positions(text: &str, end: End) -> (HashMap<String, Pos>, Duplicate) {
     // Aliases may replay at most this many entries in all: linear in the text.
-    let mut rec = Indexer { budget: text.len().saturating_mul(8).max(10_000), ..Indexer::default() };
+    let mut rec = Indexer { budget: text.len().saturating_mul(8).max(10_000), end, ..Indexer::default() };
     let mut parser = Parser::new_from_str(text);
     // Syntax errors are reported by the value parser; a partial index is fine.
     let _ = parser.load(&mut rec, false);
@@ -210,6 +232,8 @@ struct Indexer {
     done: bool,
     /// Entries that replaying aliases may still add.
     budget: usize,
+    /// Marks are clamped into the text.
+    end: End,
 }
 
 impl Indexer {
@@ -220,7 +244,7 @@ impl Indexer {
 
     /// Pointer of the node starting now, or None if it is a mapping key.
     fn node_pointer(&mut self, mark: Marker, key_text: Option<&str>) -> Option<String> {
-        let pos = Pos { line: mark.line(), column: mark.col() + 1 };
+        let pos = self.end.clamp(mark.line(), mark.col() + 1);
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Map { ptr, key, keys, item, .. }) => match key.take() {
@@ -368,5 +392,20 @@ impl SourceMap {
         let f = &self.files[file];
         let pos = f.position(ptr);
         Location { file: f.name.clone(), line: pos.line, column: pos.column }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A final `-` without a newline is an empty item that yaml-rust2 marks on
+    /// the line after the last; it is located at the end of the last line.
+    #[test]
+    fn a_final_empty_item_is_on_the_last_line() {
+        let f = SourceFile::parse("a.yml", "a:\n  - x\n  -").expect("valid YAML");
+        assert_eq!(f.value, serde_json::json!({"a": ["x", null]}));
+        assert_eq!(f.position("/a/1"), Pos { line: 3, column: 4 });
+        assert_eq!(f.position("/a/0"), Pos { line: 2, column: 5 });
     }
 }

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::pointer::join;
+use crate::resolve::Resolver;
 
 /// HTTP methods an OpenAPI path item may hold, in output order.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -120,15 +121,74 @@ fn schema(s: &Value, ptr: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Every operation: (path, method, pointer).
-pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (path, item) in entries(doc.get("paths")) {
-        for m in METHODS {
-            if item.get(m).is_some_and(Value::is_object) {
-                out.push((path.clone(), m.to_string(), join(&join("/paths", path), m)));
+/// One operation of the document, with its parameters merged and resolved.
+#[derive(Debug, Clone)]
+pub struct OperationItem<'a> {
+    /// The path template (the key under `paths`).
+    pub path: &'a str,
+    /// The method, lower case (the key under the path item).
+    pub method: &'static str,
+    /// Pointer of the operation.
+    pub pointer: String,
+    /// The operation mapping.
+    pub value: &'a Value,
+    /// The parameters that apply: the path item's, then the operation's;
+    /// an operation parameter with the same `name` and `in` as a path-level
+    /// one replaces it in place. Each is resolved through every `$ref`
+    /// ([`Resolver`]); one whose refs do not resolve is kept as written.
+    pub parameters: Vec<ParamItem<'a>>,
+    /// Pointer of every entry of both `parameters` lists, in order,
+    /// including path-level ones the operation replaces.
+    pub sites: Vec<String>,
+}
+
+/// One parameter of an [`OperationItem`].
+#[derive(Debug, Clone)]
+pub struct ParamItem<'a> {
+    /// Pointer of the parameter object after its `$ref`s.
+    pub pointer: String,
+    /// The parameter object.
+    pub value: &'a Value,
+    /// `name` (empty when missing).
+    pub name: &'a str,
+    /// `in` (empty when missing).
+    pub location: &'a str,
+}
+
+/// The one iterator over operations: every operation of the document in
+/// document order (paths, then [`METHODS`] order), with its merged and
+/// resolved parameters. Path items and operations that are not mappings,
+/// and `parameters` that are not lists, are skipped (the checker reports them).
+///
+/// Parameters are resolved to any depth: a parameter reached through a ref
+/// to a ref is the parameter (it was once read one hop deep, so a query
+/// parameter was silently dropped and a path parameter reported undeclared).
+pub fn operations(doc: &Value) -> impl Iterator<Item = OperationItem<'_>> {
+    let refs = Resolver::new(doc);
+    entries(doc.get("paths")).flat_map(move |(path, item)| {
+        let item_ptr = join("/paths", path);
+        METHODS.into_iter().filter_map(move |method| {
+            let value = item.get(method).filter(|op| op.is_object())?;
+            let pointer = join(&item_ptr, method);
+            let mut parameters: Vec<ParamItem<'_>> = Vec::new();
+            let mut sites = Vec::new();
+            for (base, holder) in [(&item_ptr, item), (&pointer, value)] {
+                for (i, p) in array(holder.get("parameters")) {
+                    let site = format!("{base}/parameters/{i}");
+                    let (pointer, value) = match refs.follow_node(p, &site) {
+                        Ok(t) => (t.pointer, t.value),
+                        Err(_) => (site.clone(), p),
+                    };
+                    let text = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or_default();
+                    let param = ParamItem { pointer, value, name: text("name"), location: text("in") };
+                    match parameters.iter_mut().find(|q| (q.name, q.location) == (param.name, param.location)) {
+                        Some(same) => *same = param,
+                        None => parameters.push(param),
+                    }
+                    sites.push(site);
+                }
             }
-        }
-    }
-    out
+            Some(OperationItem { path, method, pointer, value, parameters, sites })
+        })
+    })
 }

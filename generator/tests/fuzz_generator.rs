@@ -42,9 +42,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use openapi_clientgen::diag::{render_json, render_text, Code, Diagnostic, Diagnostics};
-use openapi_clientgen::source::{SourceFile, SourceMap};
-use openapi_clientgen::{analyze_str, check, generate, normalize, pointer, walk};
+use openapi_clientgen::diag::{render_json, render_text, Code, Diagnostic};
+use openapi_clientgen::internals::{check, generate, normalize, pointer, walk, Diagnostics, SourceFile, SourceMap};
+use openapi_clientgen::{Analysis, Config as Generator};
 use proc_macro2::{TokenStream, TokenTree};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
@@ -86,6 +86,11 @@ fn runner(cases: u32) -> TestRunner {
     })
 }
 
+/// Analyzes a spec and overlays given as `(name, text)`.
+fn analyze_str(spec: (&str, &str), overlays: &[(&str, &str)]) -> Analysis {
+    overlays.iter().fold(Generator::new(), |g, (name, text)| g.overlay_text(name, text)).analyze_text(spec.0, spec.1)
+}
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives in the workspace").to_path_buf()
 }
@@ -122,7 +127,7 @@ fn seeds() -> &'static Seeds {
         let a = analyze_str(("spec.yml", &raw_spec), &[("overlay.yml", &overlay)]);
         assert!(!a.has_errors(), "the Losant spec has errors: {:?}", a.diagnostics);
         let losant = a.doc.expect("the Losant spec parses");
-        let ops = walk::operations(&losant).into_iter().map(|(p, m, _)| (p, m)).collect();
+        let ops = walk::operations(&losant).map(|o| (o.path.to_string(), o.method.to_string())).collect();
         let raw_doc = SourceFile::parse("spec.yml", &raw_spec).expect("the Losant spec parses").value;
         let mut corpus = Vec::new();
         let mut overlay_docs = vec![(
@@ -886,7 +891,7 @@ fn pipeline(case: &Case) -> Result<Outcome, String> {
     if a.has_errors() {
         return Ok(Outcome::Rejected);
     }
-    let g = generate::generate(doc).map_err(|e| format!("a spec without errors did not generate: {e}"))?;
+    let g = generate::generate(doc, None).map_err(|e| format!("a spec without errors did not generate: {e}"))?;
     let file = syn::parse_file(&g.code).map_err(|e| {
         let case = Case { spec: ("generated.rs".into(), g.code.clone()), overlays: vec![] };
         format!("the generated code does not parse: {e} (code saved to {})", save(&case))
@@ -1597,6 +1602,32 @@ fn syntax_errors_at_the_end_of_input_are_inside_the_file() {
     }
 }
 
+/// Was a mislocated diagnostic (found with a random seed): a YAML file that
+/// ends in a list item `-` with no final newline has an empty (null) item,
+/// which yaml-rust2 marks on the line after the last, so the "a schema must
+/// be an object" error for it was on line 49 of a 48-line file. Every corpus
+/// file truncated after each of its `-` characters, as a spec and as an
+/// overlay.
+#[test]
+fn a_final_list_item_without_newline_is_inside_the_file() {
+    let mut checked = 0;
+    for (name, text) in &seeds().corpus {
+        for (i, _) in text.match_indices('-') {
+            let cut = &text[..=i];
+            let base = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+            for (spec, overlays) in [(cut, vec![]), (base, vec![("overlay.yml", cut)])] {
+                let a = analyze_str(("spec.yml", spec), &overlays);
+                let texts = HashMap::from([("spec.yml", spec), ("overlay.yml", cut)]);
+                for d in &a.diagnostics {
+                    located(d, &texts).unwrap_or_else(|e| panic!("{name} cut after byte {i}: {e}"));
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 400, "only {checked} diagnostics checked");
+}
+
 /// Was code rustc rejects: a carriage return or a text-direction control
 /// character in a name or description reached a doc comment verbatim
 /// (`/// The `\r` field.`). Found with a property renamed to "\r".
@@ -1714,7 +1745,7 @@ fn nesting_beyond_the_limit_is_refused_not_a_crash() {
             assert!(check::nesting(&doc, &map, &mut diags), "{shape:?}: reported");
             let d = diags.into_sorted();
             let located = d.len() == 1 && d[0].code.as_str() == "nesting-too-deep" && d[0].line >= 1;
-            (located, generate::generate(&doc).is_ok())
+            (located, generate::generate(&doc, None).is_ok())
         });
         assert!(located, "{shape:?}: one located nesting-too-deep error");
         assert!(!generated, "{shape:?}: generate refuses the document");
@@ -1737,7 +1768,7 @@ fn nesting_up_to_the_limit_generates_on_a_small_stack() {
             normalize::normalize(&mut doc, &map, &mut diags);
             check::check(&doc, &map, &mut diags);
             assert!(!diags.has_errors(), "{:?}", diags.into_sorted());
-            generate::generate(&doc).map(|g| syn::parse_file(&g.code).is_ok()).map_err(|e| e.to_string())
+            generate::generate(&doc, None).map(|g| syn::parse_file(&g.code).is_ok()).map_err(|e| e.to_string())
         });
         assert_eq!(outcome, Ok(true), "{shape:?} at {levels} levels");
     }

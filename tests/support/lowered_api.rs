@@ -9,15 +9,15 @@ use std::path::Path;
 
 use openapi_clientgen::ir::{Api, TypeRef, TypeSpace};
 
-/// The lowered API of `spec/losant-instance-api-openapi.yml` + `spec/overlay.yml`.
+/// The lowered API of `spec/losant-instance-api-openapi.yml` + `spec/overlay.yml`,
+/// named through `spec/names.lock` exactly as `build.rs` generates it.
 pub fn api() -> Api {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let analysis = openapi_clientgen::analyze(
-        &root.join("spec/losant-instance-api-openapi.yml"),
-        &[root.join("spec/overlay.yml")],
-    );
+    let config =
+        openapi_clientgen::Config::new().overlay(root.join("spec/overlay.yml")).lock(root.join("spec/names.lock"));
+    let analysis = config.analyze(root.join("spec/losant-instance-api-openapi.yml"));
     assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    openapi_clientgen::generate::generate(analysis.doc.as_ref().expect("a document")).expect("generates").api
+    config.lower_from(&analysis, "spec/losant-instance-api-openapi.yml").expect("the spec lowers")
 }
 
 /// The Rust spelling of a use-site type, relative to the `types` module

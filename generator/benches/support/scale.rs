@@ -12,9 +12,7 @@
 
 use std::path::PathBuf;
 
-use openapi_clientgen::diag::Diagnostics;
-use openapi_clientgen::overlay;
-use openapi_clientgen::source::{SourceFile, SourceMap};
+use openapi_clientgen::internals::{overlay, Diagnostics, SourceFile, SourceMap};
 use serde_json::{Map, Value};
 
 /// The repository root (the parent of `generator/`).

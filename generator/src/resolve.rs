@@ -1,0 +1,167 @@
+//! The one `$ref` resolver: every stage that follows a `$ref` asks
+//! [`Resolver`].
+//!
+//! A `$ref` is read as a full RFC 6901 JSON pointer into this document
+//! (percent-decoded, `~1` and `~0` unescaped; see [`crate::pointer::parse_ref`]),
+//! and chains of refs are followed to any depth, until a node without `$ref`.
+//! A chain that comes back to a node it already passed is a cycle, detected
+//! here, once per lookup, from the pointers visited (two spellings of one
+//! pointer, `#/a` and `#/%61`, are the same node).
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::Value;
+
+use crate::pointer::{self, RefError};
+
+/// Follows `$ref`s in one document.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolver<'a> {
+    doc: &'a Value,
+}
+
+/// A node reached after following every `$ref`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target<'a> {
+    /// Its pointer (normalized: every token escaped the canonical way).
+    pub pointer: String,
+    /// The node; it has no string `$ref`.
+    pub value: &'a Value,
+}
+
+/// Why a chain of `$ref`s does not reach a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// The `$ref` points into another document.
+    External(String),
+    /// The `$ref` is not a valid pointer fragment.
+    Invalid(String, String),
+    /// The `$ref` names nothing in the document.
+    Dangling(String),
+    /// The refs only point at each other: the distinct `$ref` strings of the chain.
+    Cycle(BTreeSet<String>),
+}
+
+/// Where a chain stopped: the pointer of the last node reached (the one
+/// whose `$ref` fails) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// Pointer of the last node reached.
+    pub at: String,
+    /// Why it stopped there.
+    pub why: Unresolved,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver for `doc`.
+    pub fn new(doc: &'a Value) -> Self {
+        Resolver { doc }
+    }
+
+    /// The node at `ptr` (not following refs), if any.
+    pub fn get(&self, ptr: &str) -> Option<&'a Value> {
+        pointer::get_ptr(self.doc, ptr)
+    }
+
+    /// The target of one `$ref` string (one hop, not following the target's own ref).
+    pub fn lookup(&self, reference: &str) -> Result<Target<'a>, Unresolved> {
+        let tokens = pointer::parse_ref(reference).map_err(|e| match e {
+            RefError::External => Unresolved::External(reference.to_string()),
+            RefError::Invalid(why) => Unresolved::Invalid(reference.to_string(), why),
+        })?;
+        match pointer::get(self.doc, &tokens) {
+            Some(value) => Ok(Target { pointer: pointer::to_pointer(&tokens), value }),
+            None => Err(Unresolved::Dangling(reference.to_string())),
+        }
+    }
+
+    /// The node at `ptr` after following its `$ref` and those of its targets.
+    /// A pointer that names nothing is [`Unresolved::Dangling`].
+    pub fn follow(&self, ptr: &str) -> Result<Target<'a>, Stopped> {
+        match self.get(ptr) {
+            Some(node) => self.follow_node(node, ptr),
+            None => Err(Stopped { at: ptr.to_string(), why: Unresolved::Dangling(format!("#{ptr}")) }),
+        }
+    }
+
+    /// Like [`Resolver::follow`], from a node already in hand whose pointer is `ptr`.
+    pub fn follow_node(&self, node: &'a Value, ptr: &str) -> Result<Target<'a>, Stopped> {
+        let here = Target { pointer: ptr.to_string(), value: node };
+        self.chain(here, HashSet::from([ptr.to_string()]))
+    }
+
+    /// A node in hand whose pointer is not known: itself when it has no
+    /// `$ref`, else where its refs lead. (A cycle is found one hop later
+    /// than from a known pointer.)
+    pub fn follow_value(&self, node: &'a Value) -> Result<&'a Value, Stopped> {
+        let here = Target { pointer: String::new(), value: node };
+        self.chain(here, HashSet::new()).map(|t| t.value)
+    }
+
+    fn chain(&self, mut here: Target<'a>, mut visited: HashSet<String>) -> Result<Target<'a>, Stopped> {
+        let mut refs = BTreeSet::new();
+        while let Some(next) = ref_of(here.value) {
+            refs.insert(next.to_string());
+            let target = self.lookup(next).map_err(|why| Stopped { at: here.pointer.clone(), why })?;
+            if !visited.insert(target.pointer.clone()) {
+                return Err(Stopped { at: here.pointer, why: Unresolved::Cycle(refs) });
+            }
+            here = target;
+        }
+        Ok(here)
+    }
+
+    /// The pointer [`Resolver::follow`] reaches from `ptr`, or where it stopped
+    /// (for stages that run on checked documents, where refs resolve).
+    pub fn target_pointer(&self, ptr: &str) -> String {
+        match self.follow(ptr) {
+            Ok(t) => t.pointer,
+            Err(s) => s.at,
+        }
+    }
+}
+
+/// The string `$ref` of a node, if it has one.
+fn ref_of(v: &Value) -> Option<&str> {
+    v.get("$ref").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn follows_chains_of_any_depth_with_escapes() {
+        let mut doc = json!({"c": {"a/b": {"x~y": {"type": "string"}}}});
+        let mut prev = "#/c/a~1b/x~0y".to_string();
+        for i in 0..100 {
+            doc[format!("r{i}")] = json!({ "$ref": prev });
+            prev = format!("#/r{i}");
+        }
+        doc["start"] = json!({"$ref": "#/r%399"});
+        let t = Resolver::new(&doc).follow("/start").unwrap();
+        assert_eq!(t.pointer, "/c/a~1b/x~0y");
+        assert_eq!(t.value, &json!({"type": "string"}));
+    }
+
+    #[test]
+    fn cycles_and_broken_refs_stop_where_they_fail() {
+        let doc = json!({
+            "a": {"$ref": "#/b"}, "b": {"$ref": "#/%61"},
+            "d": {"$ref": "#/nothing"}, "e": {"$ref": "#/d"},
+            "x": {"$ref": "other.yml#/a"}, "i": {"$ref": "#/a~2"},
+        });
+        let r = Resolver::new(&doc);
+        let cycle = r.follow("/a").unwrap_err();
+        assert_eq!(cycle.why, Unresolved::Cycle(["#/b".to_string(), "#/%61".to_string()].into()));
+        assert_eq!(
+            r.follow("/e").unwrap_err(),
+            Stopped { at: "/d".into(), why: Unresolved::Dangling("#/nothing".into()) }
+        );
+        assert!(matches!(r.follow("/x").unwrap_err().why, Unresolved::External(_)));
+        assert!(matches!(r.follow("/i").unwrap_err().why, Unresolved::Invalid(..)));
+        assert_eq!(r.target_pointer("/e"), "/d");
+        assert_eq!(r.target_pointer("/nope"), "/nope");
+    }
+}
