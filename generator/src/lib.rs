@@ -11,13 +11,19 @@
 //!   derive from instead of the wire name;
 //! - `x-clientgen-default-body` at the document root: the body (and its
 //!   `Content-Type`) that `POST`/`PATCH`/`DELETE`-like requests without a body
-//!   send, see [`extensions`].
+//!   send, see [`extensions`];
+//! - `x-clientgen-user-agent`, `x-clientgen-tracing-span`,
+//!   `x-clientgen-default-query`, `x-clientgen-client-headers` at the document
+//!   root: the API's wire conventions, see [`extensions`];
+//! - `x-rust-name` on a security scheme: the name of its credential setter,
+//!   see [`security`].
 
 pub mod build;
 pub mod check;
 pub mod crate_gen;
 pub mod diag;
 pub mod diff;
+pub mod emit_client;
 pub mod emit_ops;
 pub mod emit_types;
 pub mod extensions;
@@ -30,6 +36,7 @@ pub mod normalize;
 pub mod ops;
 pub mod overlay;
 pub mod pointer;
+pub mod security;
 pub mod source;
 pub mod walk;
 

@@ -72,9 +72,15 @@ enum Command {
         /// Package version.
         #[arg(long, default_value = "0.1.0")]
         crate_version: String,
-        /// The `repository` URL in Cargo.toml.
-        #[arg(long, default_value = openapi_clientgen::crate_gen::REPOSITORY)]
-        repository: String,
+        /// The `repository` URL in Cargo.toml (default: none).
+        #[arg(long)]
+        repository: Option<String>,
+        /// The `description` in Cargo.toml (default: from the spec's `info.title` and `info.version`).
+        #[arg(long)]
+        description: Option<String>,
+        /// A crates.io keyword (repeatable, at most 5; default: from the spec's `info.title`).
+        #[arg(long = "keyword")]
+        keywords: Vec<String>,
         /// Write nothing: compare --out with what would be generated, print what is stale,
         /// exit 1 if anything is (for CI).
         #[arg(long)]
@@ -187,7 +193,18 @@ fn main() -> ExitCode {
             eprintln!("wrote {}", out.display());
             ExitCode::SUCCESS
         }
-        Command::Generate { spec, overlays, lock, out, crate_name, crate_version, repository, check } => {
+        Command::Generate {
+            spec,
+            overlays,
+            lock,
+            out,
+            crate_name,
+            crate_version,
+            repository,
+            description,
+            keywords,
+            check,
+        } => {
             use openapi_clientgen::crate_gen;
             let (spec, overlays, lock) = match spec {
                 Some(spec) => (spec, overlays, lock),
@@ -220,6 +237,8 @@ fn main() -> ExitCode {
             let Some(doc) = a.doc.as_ref().filter(|_| !a.has_errors() && !a.unreadable) else { return status(&a) };
             let mut opts = crate_gen::CrateOptions::new(&name, &crate_version, &spec, &overlays);
             opts.repository = repository;
+            opts.description = description;
+            opts.keywords = keywords;
             let files = match crate_gen::crate_files(doc, lock.as_ref(), &opts) {
                 Ok(files) => files,
                 Err(e) => {

@@ -6,11 +6,12 @@ use serde_json::Value;
 
 use crate::check::template_params;
 use crate::extensions::{self, DefaultBodyRule};
-use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
+use crate::ir::{Api, Conventions, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
+use crate::security;
 use crate::walk;
 
 /// Builder methods and fields every operation has (`clone` is called by
@@ -107,13 +108,47 @@ pub fn lower_api_with_lock(doc: &Value, lock: Option<&NameLock>) -> Api {
     let resp: Vec<TypeRef> = operations.iter().filter_map(|o| o.success.1.clone()).collect();
     lower::mark_usage(&mut space, &req, true);
     lower::mark_usage(&mut space, &resp, false);
+    let conventions = conventions(doc);
+    for op in &mut operations {
+        if op.security.as_ref() == Some(&conventions.security) {
+            op.security = None;
+        }
+    }
     Api {
         title: doc.pointer("/info/title").and_then(Value::as_str).unwrap_or("API").to_string(),
         version: doc.pointer("/info/version").and_then(Value::as_str).unwrap_or("0").to_string(),
         server: doc.pointer("/servers/0/url").and_then(Value::as_str).map(str::to_string),
+        conventions,
         types: space,
         operations,
     }
+}
+
+/// The API's wire conventions (a malformed extension, reported by analysis, is ignored).
+fn conventions(doc: &Value) -> Conventions {
+    Conventions {
+        base_url: base_url(doc),
+        user_agent: extensions::user_agent(doc).ok().flatten(),
+        tracing_span: extensions::tracing_span(doc).ok().flatten(),
+        headers: extensions::client_headers(doc).unwrap_or_default(),
+        default_query: extensions::default_query(doc).unwrap_or_default(),
+        security_schemes: security::schemes(doc).0,
+        security: doc.get("security").and_then(security::requirements).unwrap_or_default(),
+    }
+}
+
+/// The first server's URL with `{variables}` replaced by their defaults, when
+/// that is an absolute `http(s)` URL.
+pub fn base_url(doc: &Value) -> Option<String> {
+    let server = doc.pointer("/servers/0")?;
+    let mut url = server.get("url")?.as_str()?.to_string();
+    for (name, var) in server.get("variables").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(default) = var.get("default").and_then(Value::as_str) {
+            url = url.replace(&format!("{{{name}}}"), default);
+        }
+    }
+    let absolute = (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(['{', '}']);
+    absolute.then(|| url.trim_end_matches('/').to_string())
 }
 
 /// `operationId`, or a stable id derived from method and path
@@ -338,6 +373,7 @@ fn lower_op(
         errors,
         paginated,
         default_body,
+        security: op.get("security").and_then(security::requirements),
         pointer: ptr.to_string(),
     }
 }
