@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use losant_instance_api::runtime::query::DEFAULT_QUERY;
+use losant_instance_api::api::CONVENTIONS;
 use losant_instance_api::runtime::Request;
 use losant_instance_api::types::*;
 use losant_instance_api::{Client, RetryPolicy};
@@ -145,7 +145,7 @@ impl Wire {
             assert!(sent, "{id}: query parameter `{}` is not set by the call", p.wire);
         }
         // The official client's defaults are always there, in its order.
-        let defaults: Vec<String> = DEFAULT_QUERY.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let defaults: Vec<String> = CONVENTIONS.default_query.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert!(req.url.query().unwrap_or("").starts_with(&defaults.join("&")), "{id}: the default query");
         // A body exactly when the operation has one or sends a default body when it has none.
         assert_eq!(!req.body.is_empty(), op.body.is_some() || op.default_body.is_some(), "{id}: request body");
@@ -189,12 +189,12 @@ impl Wire {
 }
 
 /// Whether `op` declares the official client's per-call options: the optional
-/// `losantdomain` header and the overrides of every [`DEFAULT_QUERY`] parameter.
+/// `losantdomain` header and the overrides of every default query (`CONVENTIONS.default_query`) parameter.
 fn declares_per_call_options(op: &Operation) -> bool {
     let has = |wire: &str, location: ParamIn| {
         op.params.iter().any(|p| p.wire == wire && p.location == location && !p.required)
     };
-    has("losantdomain", ParamIn::Header) && DEFAULT_QUERY.iter().all(|(name, _)| has(name, ParamIn::Query))
+    has("losantdomain", ParamIn::Header) && CONVENTIONS.default_query.iter().all(|(name, _)| has(name, ParamIn::Query))
 }
 
 /// Whether `path` is `template` with every `{param}` replaced by one non-empty segment.

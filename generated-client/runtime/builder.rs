@@ -1,18 +1,14 @@
-//! Configuring a [`Client`]: base URL, token, timeouts, retries, headers and
-//! the underlying HTTP client.
+//! Configuring a [`Client`]: base URL, credentials, timeouts, retries,
+//! headers and the underlying HTTP client.
 
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 
-use super::client::Inner;
-use super::{Client, Error, RetryPolicy};
+use super::client::{Inner, Prepared};
+use super::{Client, Conventions, Credential, Error, RetryPolicy, SchemeKind};
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.losant.com";
-/// The `Accept-Version` the official client 4.2.0 sends.
-pub const DEFAULT_ACCEPT_VERSION: &str = "^1.30.0";
 /// The default response body limit: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// The default per-attempt timeout: 60 s.
@@ -20,48 +16,62 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The most redirects the default HTTP client follows (same origin only).
 const MAX_REDIRECTS: usize = 10;
 
-/// Configures a [`Client`]. Obtain one with [`Client::builder`].
+/// Configures a [`Client`]. Obtain one with `Client::builder()`.
 #[derive(Clone)]
 pub struct ClientBuilder {
-    base_url: String,
-    token: Option<String>,
+    conventions: &'static Conventions,
+    base_url: Option<String>,
+    /// `(scheme name, credential)`, one per scheme.
+    credentials: Vec<(&'static str, Credential)>,
     timeout: Option<Duration>,
     retry: RetryPolicy,
     user_agent: String,
     http: Option<reqwest::Client>,
-    losant_domain: Option<String>,
-    accept_version: String,
+    /// `(name, value)`: the API's default headers, then the client's own.
+    headers: Vec<(String, String)>,
     max_body_bytes: usize,
 }
 
-impl Default for ClientBuilder {
-    fn default() -> Self {
+impl ClientBuilder {
+    /// A builder with the API's [`Conventions`] as defaults (generated code
+    /// calls this from `Client::builder()`).
+    pub fn new(conventions: &'static Conventions) -> Self {
         ClientBuilder {
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            token: None,
+            conventions,
+            base_url: conventions.base_url.map(str::to_owned),
+            credentials: Vec::new(),
             timeout: Some(DEFAULT_TIMEOUT),
             retry: RetryPolicy::default(),
-            user_agent: concat!("losant-instance-api-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: conventions.user_agent.to_owned(),
             http: None,
-            losant_domain: None,
-            accept_version: DEFAULT_ACCEPT_VERSION.to_owned(),
+            headers: conventions.default_headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
-}
 
-impl ClientBuilder {
-    /// The API root (default `https://api.losant.com`). Enterprise Instances
-    /// use their own domain; a path prefix (`https://host/api`) is kept and
-    /// operation paths are appended to it.
+    /// The API root (default: the spec's first server, if it has one). A
+    /// path prefix (`https://host/api`) is kept and operation paths are
+    /// appended to it.
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
-        self.base_url = url.as_ref().to_owned();
+        self.base_url = Some(url.as_ref().to_owned());
         self
     }
 
-    /// The API access token, sent as `Authorization: Bearer <token>`.
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+    /// Sets a header every request sends, replacing the API's default of
+    /// that name (names are case-insensitive); a request's own header of
+    /// that name takes precedence.
+    pub fn default_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// The credential for security scheme `scheme` (generated setters such
+    /// as `.token(..)` call this); it is sent on the requests whose security
+    /// requirements it satisfies, and never shown by `Debug`.
+    pub fn credential(mut self, scheme: &'static str, credential: Credential) -> Self {
+        self.credentials.retain(|(s, _)| *s != scheme);
+        self.credentials.push((scheme, credential));
         self
     }
 
@@ -78,7 +88,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` (default `losant-instance-api-rust/<version>`).
+    /// The `User-Agent` (default: the API's, see [`Conventions::user_agent`]).
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
         self
@@ -89,19 +99,6 @@ impl ClientBuilder {
     /// `Authorization` on cross-host redirects.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
-        self
-    }
-
-    /// The default `losantdomain` header ("domain scope of request"); a
-    /// request's own `losantdomain` header takes precedence.
-    pub fn losant_domain(mut self, d: impl Into<String>) -> Self {
-        self.losant_domain = Some(d.into());
-        self
-    }
-
-    /// The `Accept-Version` header (default `^1.30.0`).
-    pub fn accept_version(mut self, v: impl Into<String>) -> Self {
-        self.accept_version = v.into();
         self
     }
 
@@ -117,44 +114,54 @@ impl ClientBuilder {
     /// Without [`ClientBuilder::http_client`], the HTTP client built here
     /// follows at most 10 redirects and only within the same scheme, host
     /// and port; a redirect elsewhere is not followed and surfaces as
-    /// [`Error::Api`] with the 3xx status, so the token never leaves the
+    /// [`Error::Api`] with the 3xx status, so credentials never leave the
     /// configured host.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidBaseUrl`] for a base URL that is not an absolute
-    /// `http(s)` URL without query, fragment or credentials;
-    /// [`Error::InvalidParameter`] for a token, user agent, `Accept-Version`
-    /// or `losantdomain` that is not a valid header value; [`Error::Build`]
-    /// if the HTTP client cannot be initialised.
+    /// [`Error::InvalidBaseUrl`] without a base URL (the spec declares no
+    /// server: set one with [`ClientBuilder::base_url`]) or for one that is
+    /// not an absolute `http(s)` URL without query, fragment or credentials;
+    /// [`Error::InvalidParameter`] for a credential, user agent or header
+    /// that is not a valid header value, or a credential for a scheme the
+    /// API does not declare; [`Error::Build`] if the HTTP client cannot be
+    /// initialised.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = normalize_base_url(&self.base_url)?;
+        let Some(raw_base_url) = &self.base_url else {
+            return Err(Error::InvalidBaseUrl(
+                "no base URL: the API declares no server, set one with `.base_url(..)`".to_owned(),
+            ));
+        };
+        let base_url = normalize_base_url(raw_base_url)?;
         let header = |name: &str, value: &str, shown: &str| {
             HeaderValue::from_str(value).map_err(|_| Error::invalid(name, shown, "is not a valid HTTP header value"))
         };
-        let token = match &self.token {
-            Some(t) => {
-                let mut v = header("token", &format!("Bearer {t}"), "<redacted>")?;
-                v.set_sensitive(true);
-                Some(v)
-            }
-            None => None,
-        };
-        let losant_domain = match &self.losant_domain {
-            Some(d) => Some(header("losantdomain", d, d)?),
-            None => None,
-        };
+        let mut headers = Vec::with_capacity(self.headers.len());
+        for (name, value) in &self.headers {
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::invalid(name, name, "is not a valid HTTP header name"))?;
+            let mut v = header(name, value, value)?;
+            v.set_sensitive(super::request::is_sensitive_header(name));
+            headers.push((n, v));
+        }
+        let mut credentials = Vec::with_capacity(self.credentials.len());
+        for (scheme, credential) in &self.credentials {
+            let Some(declared) = self.conventions.security_schemes.iter().find(|s| s.name == *scheme) else {
+                return Err(Error::invalid(scheme, "<redacted>", "is not a security scheme of this API"));
+            };
+            credentials.push((*scheme, prepare(scheme, declared.kind, credential)?));
+        }
         let http = match self.http {
             Some(c) => c,
             None => reqwest::Client::builder().redirect(same_origin_redirects()).build().map_err(Error::Build)?,
         };
         Ok(Client::from_inner(Inner {
             http,
+            conventions: self.conventions,
             base_url,
-            token,
+            credentials,
             user_agent: header("user_agent", &self.user_agent, &self.user_agent)?,
-            accept_version: header("accept_version", &self.accept_version, &self.accept_version)?,
-            losant_domain,
+            headers,
             timeout: self.timeout,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
@@ -162,17 +169,54 @@ impl ClientBuilder {
     }
 }
 
+/// A credential checked and made ready to send for a scheme of kind `kind`.
+fn prepare(scheme: &str, kind: SchemeKind, credential: &Credential) -> Result<Prepared, Error> {
+    let invalid = |reason: &str| Error::invalid(scheme, "<redacted>", reason.to_owned());
+    let sensitive = |text: String| {
+        HeaderValue::from_str(&text).map(|mut v| {
+            v.set_sensitive(true);
+            v
+        })
+    };
+    let not_header = "is not a valid HTTP header value";
+    match (kind, credential) {
+        (SchemeKind::Bearer, Credential::Secret(token)) => {
+            sensitive(format!("Bearer {token}")).map(Prepared::Authorization).map_err(|_| invalid(not_header))
+        }
+        (SchemeKind::Basic, Credential::Basic { username, password }) => {
+            Ok(Prepared::Basic { username: username.clone(), password: password.clone() })
+        }
+        (SchemeKind::ApiKeyHeader(name), Credential::Secret(key)) => {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid("names an invalid header"))?;
+            sensitive(key.clone()).map(|v| Prepared::Header(n, v)).map_err(|_| invalid(not_header))
+        }
+        (SchemeKind::ApiKeyQuery(name), Credential::Secret(key)) => Ok(Prepared::Query(name, key.clone())),
+        (SchemeKind::ApiKeyCookie(name), Credential::Secret(key)) => {
+            if key.contains([';', ',']) || key.chars().any(char::is_whitespace) {
+                return Err(invalid("is not a valid cookie value"));
+            }
+            sensitive(format!("{name}={key}")).map(Prepared::Cookie).map_err(|_| invalid(not_header))
+        }
+        (SchemeKind::Basic, Credential::Secret(_)) => Err(invalid("needs a user name and password")),
+        (_, Credential::Basic { .. }) => Err(invalid("takes a token or key, not a user name and password")),
+    }
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), if super::request::is_sensitive_header(n) { "<redacted>" } else { v.as_str() }))
+            .collect();
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("credentials", &self.credentials.iter().map(|(s, _)| *s).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http.is_some())
-            .field("losant_domain", &self.losant_domain)
-            .field("accept_version", &self.accept_version)
+            .field("headers", &headers)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }

@@ -1,41 +1,56 @@
 //! The HTTP client: execution of [`Request`]s with default headers,
 //! retries, timeouts and tracing. Configuration lives in
-//! [`ClientBuilder`].
+//! [`ClientBuilder`](super::ClientBuilder).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::response::{decode, read_body};
 use super::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
-use super::{path, ApiResponse, ClientBuilder, Error, Request, RetryPolicy};
+use super::{path, ApiResponse, Conventions, Error, Request, RetryPolicy};
 
-/// A client for the Losant Enterprise Instance API.
+/// A client for the API: build one with `Client::builder()`.
 ///
 /// Cheap to clone (the state is shared behind an `Arc`); build one per base
-/// URL and token and reuse it.
+/// URL and credentials and reuse it.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-/// The validated configuration a [`ClientBuilder`] produces.
+/// The validated configuration a [`ClientBuilder`](super::ClientBuilder) produces.
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     /// Without a trailing `/`.
     pub(super) base_url: String,
-    /// `Bearer <token>`, marked sensitive.
-    pub(super) token: Option<HeaderValue>,
+    pub(super) conventions: &'static Conventions,
+    /// `(scheme name, credential)`, header values marked sensitive.
+    pub(super) credentials: Vec<(&'static str, Prepared)>,
     pub(super) user_agent: HeaderValue,
-    pub(super) accept_version: HeaderValue,
-    pub(super) losant_domain: Option<HeaderValue>,
+    /// The API's default headers and the client's own.
+    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
     pub(super) timeout: Option<Duration>,
     pub(super) retry: RetryPolicy,
     pub(super) max_body_bytes: usize,
+}
+
+/// A credential ready to send.
+pub(super) enum Prepared {
+    /// The whole `Authorization` value (`Bearer ...`).
+    Authorization(HeaderValue),
+    /// HTTP basic, encoded by reqwest.
+    Basic { username: String, password: String },
+    /// An API key header.
+    Header(HeaderName, HeaderValue),
+    /// An API key query parameter: `(name, value)`.
+    Query(&'static str, String),
+    /// An API key cookie: `name=value`.
+    Cookie(HeaderValue),
 }
 
 /// What one attempt ended with.
@@ -49,22 +64,6 @@ enum Attempt {
 impl Client {
     pub(super) fn from_inner(inner: Inner) -> Self {
         Client { inner: Arc::new(inner) }
-    }
-
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client for `https://api.losant.com` with no token and default settings.
-    ///
-    /// # Panics
-    ///
-    /// Only if the TLS backend cannot be initialised (like
-    /// `reqwest::Client::new`); use [`Client::builder`] to handle that as an
-    /// error.
-    pub fn new() -> Self {
-        Client::builder().build().expect("the default HTTP client could not be initialised")
     }
 
     /// The base URL requests are sent to (without a trailing `/`).
@@ -86,11 +85,12 @@ impl Client {
     /// Executes a request and returns the undecoded success body.
     ///
     /// Deferred parameter errors are returned before any I/O. Each attempt
-    /// sends `Accept: application/json`, `Accept-Version`, the user agent,
-    /// `Authorization: Bearer <token>` when a token is set and `losantdomain`
-    /// when configured; request headers override these defaults. Idempotent
-    /// requests are retried per the [`RetryPolicy`]. Everything runs inside a
-    /// `losant.request` tracing span.
+    /// sends `Accept: application/json`, the user agent, the API's and the
+    /// client's default headers, and the credentials of the first security
+    /// requirement of the request (its operation's, else the API's) that the
+    /// client has credentials for; request headers override the defaults.
+    /// Idempotent requests are retried per the [`RetryPolicy`]. Everything
+    /// runs inside the API's tracing span ([`Conventions::span`]).
     ///
     /// # Errors
     ///
@@ -99,33 +99,48 @@ impl Client {
     /// status (after retries); [`Error::Timeout`], [`Error::Transport`] or
     /// [`Error::BodyTooLarge`] otherwise.
     pub async fn execute_raw(&self, req: Request) -> Result<ApiResponse<Vec<u8>>, Error> {
-        let span = tracing::info_span!(
-            "losant.request",
-            operation = %req.operation_id.unwrap_or("-"),
-            method = %req.method,
-            path = %req.template,
-            status = tracing::field::Empty,
-            retries = tracing::field::Empty,
-        );
+        let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         self.run(req, &span).instrument(span.clone()).await
+    }
+
+    /// The credentials sent with `req`: those of the first requirement (of
+    /// the request's, else the API's, security) that needs something and
+    /// that the client has every credential for; none otherwise.
+    fn credentials_for(&self, req: &Request) -> Vec<&Prepared> {
+        let inner = &self.inner;
+        let security = req.security.unwrap_or(inner.conventions.security);
+        let find = |scheme: &str| inner.credentials.iter().find(|(s, _)| *s == scheme).map(|(_, p)| p);
+        security
+            .iter()
+            .filter(|requirement| !requirement.is_empty())
+            .find_map(|requirement| requirement.iter().map(|scheme| find(scheme)).collect::<Option<Vec<_>>>())
+            .unwrap_or_default()
     }
 
     async fn run(&self, mut req: Request, span: &tracing::Span) -> Result<ApiResponse<Vec<u8>>, Error> {
         if let Some(err) = req.error.take() {
             return Err(err);
         }
-        let url = self.url_for(&req)?;
-        let headers = self.headers_for(&req);
+        let credentials = self.credentials_for(&req);
+        let url = self.url_for(&req, &credentials)?;
+        let headers = self.headers_for(&req, &credentials);
+        let basic = credentials.iter().find_map(|c| match c {
+            Prepared::Basic { username, password } => Some((username.as_str(), password.as_str())),
+            _ => None,
+        });
+        // A query credential is in the URL, which reqwest's errors show: drop it from them.
+        let url_in_errors = !credentials.iter().any(|c| matches!(c, Prepared::Query(..)));
         let timeout = req.timeout.or(self.inner.timeout);
         let policy = &self.inner.retry;
         let idempotent = req.is_idempotent();
         let start = Instant::now();
         let mut retry = 0u32;
         loop {
-            let (err, retry_after) = match self.attempt(&req, &url, &headers, timeout, span).await {
-                Attempt::Done(result) => return result,
-                Attempt::Retry { err, retry_after } => (err, retry_after),
-            };
+            let (err, retry_after) =
+                match self.attempt(&req, (&url, &headers, basic), timeout, span, url_in_errors).await {
+                    Attempt::Done(result) => return result,
+                    Attempt::Retry { err, retry_after } => (err, retry_after),
+                };
             if !idempotent || retry >= policy.max_retries {
                 return Err(err);
             }
@@ -141,27 +156,44 @@ impl Client {
         }
     }
 
-    /// Base URL + rendered path + query string.
-    fn url_for(&self, req: &Request) -> Result<url::Url, Error> {
+    /// Base URL + rendered path + query string (+ query credentials).
+    fn url_for(&self, req: &Request, credentials: &[&Prepared]) -> Result<url::Url, Error> {
         let path = path::render(req.template, &req.path_params)?;
         let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, path))
             .map_err(|e| Error::InvalidBaseUrl(format!("{}{path}: {e}", self.inner.base_url)))?;
-        let query = req.query_string();
+        let mut query = req.query_string_with(self.inner.conventions.default_query);
+        for c in credentials {
+            if let Prepared::Query(name, value) = c {
+                let pair =
+                    format!("{}={}", super::query::encode_component(name), super::query::encode_component(value));
+                query = if query.is_empty() { pair } else { format!("{query}&{pair}") };
+            }
+        }
         url.set_query(if query.is_empty() { None } else { Some(&query) });
         Ok(url)
     }
 
-    fn headers_for(&self, req: &Request) -> HeaderMap {
+    fn headers_for(&self, req: &Request, credentials: &[&Prepared]) -> HeaderMap {
         let inner = &self.inner;
         let mut h = HeaderMap::new();
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        h.insert(HeaderName::from_static("accept-version"), inner.accept_version.clone());
         h.insert(USER_AGENT, inner.user_agent.clone());
-        if let Some(token) = &inner.token {
-            h.insert(AUTHORIZATION, token.clone());
+        for (name, value) in &inner.headers {
+            h.insert(name.clone(), value.clone());
         }
-        if let Some(domain) = &inner.losant_domain {
-            h.insert(HeaderName::from_static("losantdomain"), domain.clone());
+        for c in credentials {
+            match c {
+                Prepared::Authorization(v) => {
+                    h.insert(AUTHORIZATION, v.clone());
+                }
+                Prepared::Header(n, v) => {
+                    h.insert(n.clone(), v.clone());
+                }
+                Prepared::Cookie(v) => {
+                    h.append(COOKIE, v.clone());
+                }
+                Prepared::Basic { .. } | Prepared::Query(..) => {}
+            }
         }
         if let Some((content_type, _)) = req.body_to_send() {
             h.insert(CONTENT_TYPE, content_type);
@@ -175,12 +207,15 @@ impl Client {
     async fn attempt(
         &self,
         req: &Request,
-        url: &url::Url,
-        headers: &HeaderMap,
+        (url, headers, basic): (&url::Url, &HeaderMap, Option<(&str, &str)>),
         timeout: Option<Duration>,
         span: &tracing::Span,
+        url_in_errors: bool,
     ) -> Attempt {
         let mut builder = self.inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
+        if let Some((username, password)) = basic {
+            builder = builder.basic_auth(username, Some(password));
+        }
         if let Some(t) = timeout {
             builder = builder.timeout(t);
         }
@@ -189,14 +224,14 @@ impl Client {
         }
         let mut resp = match builder.send().await {
             Ok(resp) => resp,
-            Err(e) => return transport_failure(e, timeout),
+            Err(e) => return transport_failure(e, timeout, url_in_errors),
         };
         let status = resp.status();
         span.record("status", status.as_u16());
         let body = match read_body(&mut resp, self.inner.max_body_bytes, timeout).await {
             Ok(body) => body,
-            Err(Error::Transport(e)) => return transport_failure(e, timeout),
-            Err(Error::Timeout { source, .. }) => return transport_failure(source, timeout),
+            Err(Error::Transport(e)) => return transport_failure(e, timeout, url_in_errors),
+            Err(Error::Timeout { source, .. }) => return transport_failure(source, timeout, url_in_errors),
             Err(other) => return Attempt::Done(Err(other)),
         };
         let headers = resp.headers().clone();
@@ -216,8 +251,9 @@ impl Client {
     }
 }
 
-fn transport_failure(e: reqwest::Error, timeout: Option<Duration>) -> Attempt {
+fn transport_failure(e: reqwest::Error, timeout: Option<Duration>, url_in_errors: bool) -> Attempt {
     let retryable = is_retryable_transport(&e);
+    let e = if url_in_errors { e } else { e.without_url() };
     let err = Error::from_transport(e, timeout);
     if retryable {
         Attempt::Retry { err, retry_after: None }
@@ -226,22 +262,14 @@ fn transport_failure(e: reqwest::Error, timeout: Option<Duration>) -> Attempt {
     }
 }
 
-impl Default for Client {
-    /// Same as [`Client::new`].
-    fn default() -> Self {
-        Client::new()
-    }
-}
-
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         f.debug_struct("Client")
             .field("base_url", &i.base_url)
-            .field("token", &i.token.as_ref().map(|_| "Bearer ***"))
+            .field("credentials", &i.credentials.iter().map(|(s, _)| *s).collect::<Vec<_>>())
             .field("user_agent", &i.user_agent)
-            .field("accept_version", &i.accept_version)
-            .field("losant_domain", &i.losant_domain)
+            .field("headers", &i.headers)
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
             .field("max_body_bytes", &i.max_body_bytes)

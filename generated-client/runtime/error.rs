@@ -35,15 +35,15 @@ pub enum Error {
     },
     /// The server answered with a status outside `200..=299`.
     ///
-    /// Losant's error bodies look like `{"type": "NotFound", "message": "..."}`;
+    /// Error bodies of the form `{"type": "NotFound", "message": "..."}`:
     /// `error_type` and `message` are taken from there when present. Bodies
     /// that are not JSON (a proxy's HTML page, ...) are kept verbatim in `body`.
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// Losant's error `type` (e.g. `NotFound`, `Validation`), when the body had one.
+        /// The error body's `type` (e.g. `NotFound`, `Validation`), when it had one.
         error_type: Option<String>,
-        /// Losant's error `message`, when the body had one. A 413 without a
+        /// The error body's `message`, when it had one. A 413 without a
         /// message gets `"Request entity too large."`, like the official client.
         message: Option<String>,
         /// The raw response body (lossily decoded as UTF-8).
@@ -106,7 +106,7 @@ impl Error {
         }
     }
 
-    /// Losant's error `type` (e.g. `"NotFound"`), for [`Error::Api`].
+    /// The error body's `type` (e.g. `"NotFound"`), for [`Error::Api`].
     pub fn error_type(&self) -> Option<&str> {
         match self {
             Error::Api { error_type, .. } => error_type.as_deref(),
@@ -114,7 +114,7 @@ impl Error {
         }
     }
 
-    /// Losant's error `message`, for [`Error::Api`].
+    /// The error body's `message`, for [`Error::Api`].
     pub fn message(&self) -> Option<&str> {
         match self {
             Error::Api { message, .. } => message.as_deref(),
@@ -149,7 +149,7 @@ impl Error {
         }
     }
 
-    /// Builds [`Error::Api`] from a non-2xx response body, extracting Losant's
+    /// Builds [`Error::Api`] from a non-2xx response body, extracting its
     /// `{"type", "message"}` when the body is a JSON object.
     pub(crate) fn from_response(status: StatusCode, headers: HeaderMap, raw: &[u8]) -> Error {
         let (body, exact) = lossy_body(raw);

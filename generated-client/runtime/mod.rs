@@ -2,22 +2,25 @@
 //! [`Client`], the [`Request`] description each operation fills in, the
 //! [`Error`] type, retries, pagination, path/query encoding, parameter
 //! validation, and the [`Patch`] / [`InvalidValue`] helpers of generated types.
+//! It knows no API: each API's wire conventions (base URL, default headers
+//! and query, security schemes, user agent, tracing span) are [`Conventions`]
+//! that the generated code declares.
 //!
 //! Generated code builds a [`Request`] and hands it to [`Client::execute`]
 //! (not compiled as a doctest: these files are also copied into crates with
 //! other names):
 //!
 //! ```text
-//! use losant_instance_api::runtime::{Client, Request, Validation};
+//! use my_api::runtime::{Client, Request, Validation};
 //!
-//! const ID: Validation = Validation { pattern: Some(r"^[A-Fa-f\d]{24}$"), min_length: None, max_length: None };
-//! let client = Client::builder().base_url("https://api.example.com").token("my-token").build()?;
-//! let org: serde_json::Value = client
+//! const ID: Validation = Validation { pattern: Some(r"^\d+$"), min_length: None, max_length: None };
+//! let client = Client::builder().base_url("https://api.example.com").build()?;
+//! let order: serde_json::Value = client
 //!     .execute(
-//!         Request::new(reqwest::Method::GET, "/instances/{instanceId}/orgs/{orgId}")
-//!             .operation_id("instanceOrg.get")
-//!             .path_param("instanceId", "575ec8687ae143cd83dc4a97", &ID)
-//!             .path_param("orgId", "575ed70c7ae143cd83dc4aa9", &ID),
+//!         Request::new(reqwest::Method::GET, "/stores/{storeId}/orders/{orderId}")
+//!             .operation_id("getOrder")
+//!             .path_param("storeId", "12", &ID)
+//!             .path_param("orderId", "34", &ID),
 //!     )
 //!     .await?
 //!     .into_body();
@@ -25,6 +28,7 @@
 
 mod builder;
 mod client;
+mod conventions;
 mod error;
 pub mod paginate;
 pub mod path;
@@ -35,8 +39,10 @@ pub mod retry;
 mod validate;
 mod value;
 
-pub use builder::{ClientBuilder, DEFAULT_ACCEPT_VERSION, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
+pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
 pub use client::Client;
+pub(crate) use conventions::request_span;
+pub use conventions::{Conventions, Credential, SchemeKind, Security, SecurityScheme};
 pub use error::Error;
 pub use paginate::{paginate, Page};
 pub use request::Request;

@@ -7,7 +7,7 @@ use futures::Stream;
 
 use super::Error;
 
-/// One page of a list response (Losant's `{items, count, totalCount,
+/// One page of a list response (`{items, count, totalCount,
 /// perPage, page}` collections). Generated code implements this for every
 /// collection type.
 pub trait Page {
@@ -33,7 +33,7 @@ struct State<F, T> {
 }
 
 /// Streams all items across pages, fetching lazily: `fetch(page)` returns
-/// one page, starting at `first_page` (Losant pages are 0-based) and
+/// one page, starting at `first_page` (pages are 0-based) and
 /// incrementing by one.
 ///
 /// The stream ends after a page that is empty, shorter than its `perPage`,

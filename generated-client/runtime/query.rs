@@ -1,18 +1,14 @@
-//! Query-string serialization, matching what the official JavaScript client
-//! sends through `qs.stringify` (RFC 3986 percent-encoding, `%20` for space,
-//! bracket notation for nested objects with the brackets percent-encoded).
+//! Query-string serialization like `qs.stringify` (RFC 3986
+//! percent-encoding, `%20` for space, bracket notation for nested objects
+//! with the brackets percent-encoded).
 
 use percent_encoding::utf8_percent_encode;
 use serde_json::Value;
 
 use super::path::SEGMENT;
 
-/// The query parameters the official client adds to every non-streaming
-/// request, in the order it sends them.
-pub const DEFAULT_QUERY: [(&str, &str); 3] = [("_actions", "false"), ("_links", "true"), ("_embedded", "true")];
-
-/// One `name=value` pair: the raw name (to recognise overrides of
-/// [`DEFAULT_QUERY`]) and the encoded text sent on the wire.
+/// One `name=value` pair: the raw name (to recognise overrides of the
+/// API's default query parameters) and the encoded text sent on the wire.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pair {
     /// The top-level parameter name, unencoded (`auditLogFilter` for
@@ -86,19 +82,17 @@ fn flatten(prefix: String, value: &Value, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Renders the final query string: the [`DEFAULT_QUERY`] slots first (each
+/// Renders the final query string: the `defaults` slots first (each
 /// replaced by the caller's own pairs of that name when there are any), then
 /// the caller's other pairs in the order they were added.
-pub(crate) fn render(pairs: &[Pair], with_defaults: bool) -> String {
-    let is_default = |name: &str| with_defaults && DEFAULT_QUERY.iter().any(|(n, _)| *n == name);
-    let mut parts: Vec<String> = Vec::with_capacity(pairs.len() + DEFAULT_QUERY.len());
-    if with_defaults {
-        for (name, value) in DEFAULT_QUERY {
-            let before = parts.len();
-            parts.extend(pairs.iter().filter(|p| p.name == name).map(|p| p.wire.clone()));
-            if parts.len() == before {
-                parts.push(format!("{name}={value}"));
-            }
+pub(crate) fn render(pairs: &[Pair], defaults: &[(&str, &str)]) -> String {
+    let is_default = |name: &str| defaults.iter().any(|(n, _)| *n == name);
+    let mut parts: Vec<String> = Vec::with_capacity(pairs.len() + defaults.len());
+    for (name, value) in defaults {
+        let before = parts.len();
+        parts.extend(pairs.iter().filter(|p| p.name == *name).map(|p| p.wire.clone()));
+        if parts.len() == before {
+            parts.push(format!("{}={}", encode_component(name), encode_component(value)));
         }
     }
     parts.extend(pairs.iter().filter(|p| !is_default(&p.name)).map(|p| p.wire.clone()));

@@ -25,7 +25,7 @@ use super::{path, Error, Validation};
 ///     .operation_id("instanceOrgs.get")
 ///     .path_param("instanceId", "575ec8687ae143cd83dc4a97", &ID)
 ///     .query("perPage", 10);
-/// assert_eq!(req.query_string(), "_actions=false&_links=true&_embedded=true&perPage=10");
+/// assert_eq!(req.query_string(), "perPage=10");
 /// ```
 pub struct Request {
     pub(crate) method: Method,
@@ -33,7 +33,11 @@ pub struct Request {
     /// `(name, percent-encoded value)`.
     pub(crate) path_params: Vec<(&'static str, String)>,
     pub(crate) query: Vec<Pair>,
-    pub(crate) default_query: bool,
+    /// The API's default query parameters: `None` for the client's, set by
+    /// generated code (so `query_string` shows them) or turned off.
+    pub(crate) default_query: Option<&'static [(&'static str, &'static str)]>,
+    /// The operation's own security requirements (`None`: the API's).
+    pub(crate) security: Option<super::conventions::Security>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Vec<u8>>,
     /// Sent (with its `Content-Type`) when `body` is not set.
@@ -54,7 +58,8 @@ impl Request {
             template: path_template,
             path_params: Vec::new(),
             query: Vec::new(),
-            default_query: true,
+            default_query: None,
+            security: None,
             headers: Vec::new(),
             body: None,
             default_body: None,
@@ -143,7 +148,7 @@ impl Request {
     }
 
     /// Sets a request header (replacing the client's default of the same
-    /// name, e.g. `losantdomain`). Header names are case-insensitive.
+    /// name). Header names are case-insensitive.
     pub fn header(mut self, name: &'static str, value: impl fmt::Display) -> Self {
         let text = value.to_string();
         let parsed = HeaderName::from_bytes(name.as_bytes())
@@ -226,8 +231,7 @@ impl Request {
         self
     }
 
-    /// Names the operation (e.g. `"instanceOrgs.get"`) for the
-    /// `losant.request` tracing span.
+    /// Names the operation (e.g. `"instanceOrgs.get"`) for the tracing span.
     pub fn operation_id(mut self, id: &'static str) -> Self {
         self.operation_id = Some(id);
         self
@@ -239,11 +243,27 @@ impl Request {
         self
     }
 
-    /// Whether to add the official client's default query parameters
-    /// `_actions=false&_links=true&_embedded=true` (default `true`; streaming
-    /// endpoints turn it off).
+    /// Whether to add the API's default query parameters
+    /// ([`Conventions::default_query`](super::Conventions::default_query);
+    /// default `true`).
     pub fn default_query(mut self, yes: bool) -> Self {
-        self.default_query = yes;
+        self.default_query = if yes { None } else { Some(&[]) };
+        self
+    }
+
+    /// The API's default query parameters, `(name, value)` (generated code
+    /// passes its API's, so that [`Request::query_string`] shows them): sent
+    /// first, each unless the request has its own parameter of that name.
+    pub fn default_query_params(mut self, params: &'static [(&'static str, &'static str)]) -> Self {
+        self.default_query = Some(params);
+        self
+    }
+
+    /// The operation's security requirements, replacing the API's:
+    /// alternatives, each the names of the schemes it needs (`&[]`: send no
+    /// credentials).
+    pub fn security(mut self, requirements: super::conventions::Security) -> Self {
+        self.security = Some(requirements);
         self
     }
 
@@ -272,9 +292,16 @@ impl Request {
     }
 
     /// The exact, percent-encoded query string that will be sent (without
-    /// the leading `?`), default parameters included.
+    /// the leading `?`), the default parameters given to
+    /// [`Request::default_query_params`] included (query credentials are
+    /// added by the client and not shown).
     pub fn query_string(&self) -> String {
-        query::render(&self.query, self.default_query)
+        query::render(&self.query, self.default_query.unwrap_or(&[]))
+    }
+
+    /// The query string with `defaults` when the request has none of its own.
+    pub(crate) fn query_string_with(&self, defaults: &[(&str, &str)]) -> String {
+        query::render(&self.query, self.default_query.unwrap_or(defaults))
     }
 
     /// The path with its parameters substituted and encoded (relative to the
@@ -300,7 +327,10 @@ pub(crate) fn is_sensitive_header(name: &str) -> bool {
 /// Query parameters whose values never appear in `Debug` output.
 fn is_sensitive_query(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("token") || n.contains("secret") || n.contains("password")
+    n.contains("token")
+        || n.contains("secret")
+        || n.contains("password")
+        || n.replace(['-', '_'], "").contains("apikey")
 }
 
 impl fmt::Debug for Request {

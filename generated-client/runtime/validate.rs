@@ -74,7 +74,7 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Plain-language descriptions of the patterns the Losant spec uses most.
+/// Plain-language descriptions of common patterns.
 fn describe(pattern: &str) -> Option<&'static str> {
     match pattern {
         r"^[A-Fa-f\d]{24}$" | r"^[a-fA-F\d]{24}$" | "^[0-9a-fA-F]{24}$" | "^[A-Fa-f0-9]{24}$" | "^[a-f0-9]{24}$"
@@ -84,7 +84,7 @@ fn describe(pattern: &str) -> Option<&'static str> {
 }
 
 /// The byte class of a "24 hexadecimal characters" pattern (the object ids
-/// of nearly every Losant parameter and field), checked without the regex
+/// of many APIs), checked without the regex
 /// engine: the same result as the regex (the whole value is 24 ASCII bytes of
 /// the class; `\d` is ASCII-only in `regex-lite`), at a fraction of the cost.
 fn fixed_hex(pattern: &str) -> Option<fn(u8) -> bool> {

@@ -61,6 +61,7 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     structure(doc, map, diags);
     operations(doc, map, diags);
     crate::extensions::check(doc, map, diags);
+    crate::security::check(doc, map, diags);
 }
 
 /// Path items and operations must be mappings; parameters lists; responses present.

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::document::Model;
 use crate::generate::{generate, Generated};
-use crate::ir::{Api, Operation, Param, ParamIn, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, Param, ParamIn, SchemeKind, TypeKind, TypeRef};
 use crate::names_lock::NameLock;
 use crate::Error;
 
@@ -51,8 +51,6 @@ pub const EDITION: &str = "2021";
 pub const RUST_VERSION: &str = "1.85";
 /// `license` of a generated crate (the workspace's).
 pub const LICENSE: &str = "MIT OR Apache-2.0";
-/// Default `repository` of a generated crate: this project.
-pub const REPOSITORY: &str = "https://github.com/losant-rust/losant-instance-api";
 
 /// The runtime's public re-exports at the crate root (the root package's `lib.rs` has the same line).
 pub const ROOT_REEXPORTS: &str =
@@ -63,6 +61,7 @@ pub const ROOT_REEXPORTS: &str =
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("builder.rs", include_str!("../runtime/builder.rs")),
     ("client.rs", include_str!("../runtime/client.rs")),
+    ("conventions.rs", include_str!("../runtime/conventions.rs")),
     ("error.rs", include_str!("../runtime/error.rs")),
     ("mod.rs", include_str!("../runtime/mod.rs")),
     ("paginate.rs", include_str!("../runtime/paginate.rs")),
@@ -119,21 +118,27 @@ pub struct CrateOptions {
     pub name: String,
     /// Package version (semver).
     pub version: String,
-    /// `repository` URL.
-    pub repository: String,
+    /// `repository` URL (none by default).
+    pub repository: Option<String>,
+    /// `description` (default: from `info.title` and `info.version`).
+    pub description: Option<String>,
+    /// crates.io keywords (default: from `info.title`).
+    pub keywords: Vec<String>,
     /// File names (not paths: the output must not depend on where inputs live)
     /// of the spec and then each overlay, for the documentation.
     pub sources: Vec<String>,
 }
 
 impl CrateOptions {
-    /// Options with the default repository and the file names of `spec` and `overlays`.
+    /// Options without repository, description and keywords (derived from the spec), with the file names of `spec` and `overlays`.
     pub fn new(name: &str, version: &str, spec: &Path, overlays: &[PathBuf]) -> Self {
         let file = |p: &Path| p.file_name().map_or_else(|| p.display().to_string(), |f| f.to_string_lossy().into());
         CrateOptions {
             name: name.to_string(),
             version: version.to_string(),
-            repository: REPOSITORY.to_string(),
+            repository: None,
+            description: None,
+            keywords: Vec::new(),
             sources: std::iter::once(spec).chain(overlays.iter().map(PathBuf::as_path)).map(file).collect(),
         }
     }
@@ -330,7 +335,17 @@ pub fn usage_example(api: &Api, crate_ident: &str) -> String {
     s.push_str(&format!("use {crate_ident}::Client;\n\n"));
     s.push_str("let client = Client::builder()\n");
     s.push_str(&format!("    .base_url(std::env::var(\"{prefix}_URL\").unwrap_or_default())\n"));
-    s.push_str(&format!("    .token(std::env::var(\"{prefix}_TOKEN\").unwrap_or_default())\n"));
+    let env = |name: &str| format!("std::env::var(\"{prefix}_{name}\").unwrap_or_default()");
+    // The first credential setter, if the API declares a security scheme.
+    let setters = crate::emit_client::credential_setters(&api.conventions);
+    match setters.first() {
+        Some((setter, SchemeKind::Basic)) => {
+            s.push_str(&format!("    .{setter}({}, {})\n", env("USERNAME"), env("PASSWORD")))
+        }
+        Some((setter, SchemeKind::ApiKey { .. })) => s.push_str(&format!("    .{setter}({})\n", env("API_KEY"))),
+        Some((setter, SchemeKind::Bearer)) => s.push_str(&format!("    .{setter}({})\n", env("TOKEN"))),
+        None => {}
+    }
     s.push_str("    .build()?;\n");
     let Some(op) = op else {
         s.push_str("# let _ = client; Ok(()) }\n");
@@ -467,11 +482,13 @@ fn keywords(api: &Api) -> Vec<String> {
 }
 
 fn cargo_toml(api: &Api, opts: &CrateOptions) -> String {
-    let description = format!(
-        "Typed async Rust client for the {} (API version {}), generated from its OpenAPI spec by openapi-clientgen",
-        one_line(&api.title),
-        one_line(&api.version)
-    );
+    let description = opts.description.clone().unwrap_or_else(|| {
+        format!(
+            "Typed async Rust client for the {} (API version {}), generated from its OpenAPI spec by openapi-clientgen",
+            one_line(&api.title),
+            one_line(&api.version)
+        )
+    });
     let mut s = format!(
         "# {GENERATED_MARKER} {} from \"{}\" version {}. Do not edit: regenerate instead.\n\n",
         env!("CARGO_PKG_VERSION"),
@@ -485,9 +502,12 @@ fn cargo_toml(api: &Api, opts: &CrateOptions) -> String {
     s.push_str(&format!("rust-version = {}\n", toml_str(RUST_VERSION)));
     s.push_str(&format!("description = {}\n", toml_str(&description)));
     s.push_str(&format!("license = {}\n", toml_str(LICENSE)));
-    s.push_str(&format!("repository = {}\n", toml_str(&opts.repository)));
+    if let Some(repository) = &opts.repository {
+        s.push_str(&format!("repository = {}\n", toml_str(repository)));
+    }
     s.push_str("readme = \"README.md\"\n");
-    let kw: Vec<String> = keywords(api).iter().map(|k| toml_str(k)).collect();
+    let kw = if opts.keywords.is_empty() { keywords(api) } else { opts.keywords.iter().take(5).cloned().collect() };
+    let kw: Vec<String> = kw.iter().map(|k| toml_str(k)).collect();
     s.push_str(&format!("keywords = [{}]\n", kw.join(", ")));
     s.push_str("categories = [\"api-bindings\", \"web-programming::http-client\"]\n");
     s.push_str("\n[dependencies]\n");

@@ -82,6 +82,8 @@ pub enum Code {
     NestingTooDeep,
     /// An `x-clientgen-*` extension has a malformed value.
     InvalidExtension,
+    /// A security scheme the generated client cannot send.
+    UnsupportedSecurityScheme,
 }
 
 impl Code {
@@ -112,6 +114,7 @@ impl Code {
             Code::OverlayTargetUnmatched => "overlay-target-unmatched",
             Code::NestingTooDeep => "nesting-too-deep",
             Code::InvalidExtension => "invalid-extension",
+            Code::UnsupportedSecurityScheme => "unsupported-security-scheme",
         }
     }
 }

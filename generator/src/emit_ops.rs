@@ -318,7 +318,9 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         let (ct, bytes) = (&d.content_type, proc_macro2::Literal::byte_string(d.body.as_bytes()));
         quote!(.default_body(#ct, #bytes))
     });
-    let new_request = quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id) #default_body);
+    let conventions = crate::emit_client::request_additions(&api.conventions, op);
+    let new_request =
+        quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id) #default_body #conventions);
     // Nothing to add: no `let mut` (it would warn `unused_mut` and `let_and_return`).
     let request_body = if adds.is_empty() && op.body.is_none() {
         new_request
@@ -505,6 +507,7 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
         });
     }
     let pages = emit_pages(api);
+    let client = crate::emit_client::emit_client(&api.conventions);
     let tokens = quote! {
         /// Resource accessors and request builders, one per operation.
         pub mod api {
@@ -512,6 +515,7 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
             use super::runtime::{ApiResponse, Client, Error, Request};
             use super::types;
 
+            #client
             impl Client {
                 #(#accessors)*
             }

@@ -21,11 +21,38 @@
 //! Without the extension nothing changes. A malformed value is an
 //! `invalid-extension` error located at the offending node ([`check`]), and
 //! is ignored by lowering.
+//!
+//! ## The API's wire conventions
+//!
+//! The runtime knows no API: what every request of an API sends besides its
+//! operation's parameters is data, lowered into [`crate::ir::Conventions`]
+//! and emitted as the `CONVENTIONS` constant of the generated `api` module.
+//! The base URL defaults to the first `servers` entry (its variables replaced
+//! by their defaults; none, or a relative one: `.base_url(..)` is required),
+//! the credentials come from `components.securitySchemes` and `security`
+//! (see [`crate::security`]), and four extensions declare the rest:
+//!
+//! ```yaml
+//! x-clientgen-user-agent: my-api-rust/{version}  # {version}: the crate's version
+//! x-clientgen-tracing-span: my_api.request        # the span each request runs in
+//! x-clientgen-default-query:                      # sent first by every request,
+//!   - {name: _links, value: 'true'}               # unless it sets its own
+//! x-clientgen-client-headers:                     # headers of every request:
+//!   - name: Accept-Version
+//!     value: ^1.30.0                              # a default value, and/or
+//!     setter: accept_version                      # a ClientBuilder setter
+//!     description: The API version range accepted.
+//! ```
+//!
+//! Without them: the user agent is `<crate name>/<crate version>`, the span
+//! `<crate name>.request`, and no default headers or query parameters.
+//! Every problem is an `invalid-extension` error at its node; lowering then
+//! ignores that extension.
 
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
-use crate::ir::DefaultBody;
+use crate::ir::{ClientHeader, DefaultBody};
 use crate::normalize::kind;
 use crate::report::Diagnostics;
 use crate::source::SourceMap;
@@ -52,6 +79,186 @@ impl DefaultBodyRule {
 
 /// One problem with an extension value: `(pointer, message)`.
 pub type Problem = (String, String);
+
+/// The name of the user-agent extension at the document root.
+pub const USER_AGENT: &str = "x-clientgen-user-agent";
+/// The name of the tracing-span extension at the document root.
+pub const TRACING_SPAN: &str = "x-clientgen-tracing-span";
+/// The name of the default-query extension at the document root.
+pub const DEFAULT_QUERY: &str = "x-clientgen-default-query";
+/// The name of the client-headers extension at the document root.
+pub const CLIENT_HEADERS: &str = "x-clientgen-client-headers";
+
+/// `x-clientgen-user-agent`: a valid header value; `{version}` stands for the crate version.
+pub fn user_agent(doc: &Value) -> Result<Option<String>, Vec<Problem>> {
+    string_ext(doc, USER_AGENT, |s| {
+        (!s.is_empty() && is_header_value(s)).then_some(()).ok_or("a non-empty header value (visible ASCII)")
+    })
+}
+
+/// `x-clientgen-tracing-span`: ASCII letters, digits, `_ . : -`.
+pub fn tracing_span(doc: &Value) -> Result<Option<String>, Vec<Problem>> {
+    string_ext(doc, TRACING_SPAN, |s| {
+        let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
+        ok.then_some(()).ok_or("a span name of ASCII letters, digits, `_`, `.`, `:` and `-`")
+    })
+}
+
+/// `x-clientgen-default-query`: `[{name, value}]`, the value a string, number or boolean.
+pub fn default_query(doc: &Value) -> Result<Vec<(String, String)>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (at, entry) in entries(doc, DEFAULT_QUERY, &["name", "value"], &mut problems) {
+        let name = required_str(entry, &at, "name", &mut problems, |s| !s.is_empty(), "a non-empty parameter name");
+        let value = match entry.get("value") {
+            Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => Some(text(v)),
+            Some(other) => {
+                problems.push((format!("{at}/value"), format!("`value` must be a string, not {}", kind(other))));
+                None
+            }
+            None => {
+                problems.push((at.clone(), "missing `value`".into()));
+                None
+            }
+        };
+        if let (Some(name), Some(value)) = (name, value) {
+            if out.iter().any(|(n, _)| *n == name) {
+                problems.push((format!("{at}/name"), format!("`{name}` is declared twice")));
+            }
+            out.push((name, value));
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `x-clientgen-client-headers`: `[{name, value?, setter?, description?}]`, with a value or a setter.
+pub fn client_headers(doc: &Value) -> Result<Vec<ClientHeader>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut out: Vec<ClientHeader> = Vec::new();
+    for (at, entry) in entries(doc, CLIENT_HEADERS, &["name", "value", "setter", "description"], &mut problems) {
+        let before = problems.len();
+        let name = required_str(entry, &at, "name", &mut problems, is_header_name, "an HTTP header name");
+        let value = optional_str(entry, &at, "value", &mut problems, is_header_value, "a header value (visible ASCII)");
+        let setter = optional_str(entry, &at, "setter", &mut problems, is_snake_ident, "a snake_case Rust identifier");
+        let description = optional_str(entry, &at, "description", &mut problems, |_| true, "text");
+        if value.is_none() && setter.is_none() && problems.len() == before {
+            problems.push((at.clone(), "give a default `value`, a `setter`, or both".into()));
+        }
+        let Some(name) = name else { continue };
+        if out.iter().any(|h| h.name.eq_ignore_ascii_case(&name)) {
+            problems.push((format!("{at}/name"), format!("header `{name}` is declared twice")));
+        }
+        if let Some(set) = setter.as_ref().filter(|s| out.iter().any(|h| h.setter.as_ref() == Some(s))) {
+            problems.push((format!("{at}/setter"), format!("setter `{set}` is declared twice")));
+        }
+        out.push(ClientHeader { name, value, setter, description });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A string extension checked by `valid` (which says what is expected).
+fn string_ext(
+    doc: &Value,
+    ext: &str,
+    valid: impl Fn(&str) -> Result<(), &'static str>,
+) -> Result<Option<String>, Vec<Problem>> {
+    match doc.get(ext) {
+        None => Ok(None),
+        Some(Value::String(s)) => match valid(s) {
+            Ok(()) => Ok(Some(s.clone())),
+            Err(expected) => Err(vec![(format!("/{ext}"), format!("`{ext}` must be {expected}, not `{s}`"))]),
+        },
+        Some(other) => Err(vec![(format!("/{ext}"), format!("`{ext}` must be a string, not {}", kind(other)))]),
+    }
+}
+
+/// The mappings of a list extension with their pointers; problems for anything else and unknown keys.
+fn entries<'v>(
+    doc: &'v Value,
+    ext: &str,
+    keys: &[&str],
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, &'v serde_json::Map<String, Value>)> {
+    let at = format!("/{ext}");
+    let items = match doc.get(ext) {
+        None => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            problems.push((at, format!("`{ext}` must be a list of mappings, not {}", kind(other))));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let here = format!("{at}/{i}");
+        match item.as_object() {
+            Some(obj) => {
+                for key in obj.keys().filter(|k| !keys.contains(&k.as_str())) {
+                    problems.push((format!("{here}/{key}"), format!("unknown key `{key}` in `{ext}`")));
+                }
+                out.push((here, obj));
+            }
+            None => problems.push((here, format!("each entry of `{ext}` must be a mapping, not {}", kind(item)))),
+        }
+    }
+    out
+}
+
+fn optional_str(
+    obj: &serde_json::Map<String, Value>,
+    at: &str,
+    key: &str,
+    problems: &mut Vec<Problem>,
+    valid: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Option<String> {
+    match obj.get(key) {
+        None => None,
+        Some(Value::String(s)) if valid(s) => Some(s.clone()),
+        Some(other) => {
+            problems.push((format!("{at}/{key}"), format!("`{key}` must be {expected}, not `{}`", text(other))));
+            None
+        }
+    }
+}
+
+fn required_str(
+    obj: &serde_json::Map<String, Value>,
+    at: &str,
+    key: &str,
+    problems: &mut Vec<Problem>,
+    valid: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Option<String> {
+    if !obj.contains_key(key) {
+        problems.push((at.to_string(), format!("missing `{key}`")));
+    }
+    optional_str(obj, at, key, problems, valid, expected)
+}
+
+/// An RFC 9110 token.
+fn is_header_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Visible ASCII and spaces: a header value the runtime accepts.
+fn is_header_value(s: &str) -> bool {
+    s.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+}
+
+fn is_snake_ident(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s != "_"
+}
 
 /// Reads `x-clientgen-default-body` from the document root: `Ok(None)` when
 /// absent, every problem found when malformed.
@@ -138,6 +345,21 @@ fn text(v: &Value) -> String {
 
 /// Reports every malformed `x-clientgen-*` extension as a located error.
 pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let conventions = [
+        (USER_AGENT, user_agent(doc).err(), "write `x-clientgen-user-agent: my-api-rust/{version}`"),
+        (TRACING_SPAN, tracing_span(doc).err(), "write `x-clientgen-tracing-span: my_api.request`"),
+        (DEFAULT_QUERY, default_query(doc).err(), "write `x-clientgen-default-query: [{name: _links, value: 'true'}]`"),
+        (
+            CLIENT_HEADERS,
+            client_headers(doc).err(),
+            "write `x-clientgen-client-headers: [{name: Accept-Version, value: '^1.0.0', setter: accept_version}]`",
+        ),
+    ];
+    for (_, problems, hint) in conventions {
+        for (ptr, message) in problems.unwrap_or_default() {
+            diags.at(map, Severity::Error, Code::InvalidExtension, &ptr, message, hint);
+        }
+    }
     for (ptr, message) in default_body(doc).err().unwrap_or_default() {
         diags.at(
             map,

@@ -255,6 +255,9 @@ pub struct Operation {
     /// What to send when the request has no body (none declared, or an optional one left
     /// unset), from the document's `x-clientgen-default-body` (see [`crate::extensions`]).
     pub default_body: Option<DefaultBody>,
+    /// The operation's own `security` when it differs from the document's
+    /// (`Some(vec![])` for `security: []`: no credentials); `None`: the document's.
+    pub security: Option<Vec<Vec<String>>>,
     /// Pointer of the operation in the document.
     pub pointer: String,
 }
@@ -268,8 +271,72 @@ pub struct Api {
     pub version: String,
     /// Default server.
     pub server: Option<String>,
+    /// How the API is called: base URL, default headers and query, user
+    /// agent, tracing span, security (see [`crate::extensions`]).
+    pub conventions: Conventions,
     /// Named types.
     pub types: TypeSpace,
     /// Operations sorted by id.
     pub operations: Vec<Operation>,
+}
+
+/// An API's wire conventions, emitted as the runtime's `Conventions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conventions {
+    /// The first server's URL with its variables' defaults, when absolute.
+    pub base_url: Option<String>,
+    /// `x-clientgen-user-agent`: the `User-Agent`, `{version}` standing for the crate version.
+    pub user_agent: Option<String>,
+    /// `x-clientgen-tracing-span`: the name of the span each request runs in.
+    pub tracing_span: Option<String>,
+    /// `x-clientgen-client-headers`, in order.
+    pub headers: Vec<ClientHeader>,
+    /// `x-clientgen-default-query`: `(name, value)`, in order.
+    pub default_query: Vec<(String, String)>,
+    /// `components.securitySchemes` the client can send, in spec order.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// The document's `security` (alternatives of scheme names).
+    pub security: Vec<Vec<String>>,
+}
+
+/// A header every request sends or can send (`x-clientgen-client-headers`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientHeader {
+    /// Header name.
+    pub name: String,
+    /// The default value, if any.
+    pub value: Option<String>,
+    /// The `ClientBuilder` setter (snake_case), if any.
+    pub setter: Option<String>,
+    /// Documentation of the setter.
+    pub description: Option<String>,
+}
+
+/// A security scheme the client can hold a credential for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// Its key in `components.securitySchemes`.
+    pub key: String,
+    /// The `ClientBuilder` setter (snake_case): `x-rust-name`, else the key.
+    pub setter: String,
+    /// How the credential is sent.
+    pub kind: SchemeKind,
+    /// The scheme's description.
+    pub description: Option<String>,
+}
+
+/// How a credential is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer` (http bearer, oauth2, openIdConnect).
+    Bearer,
+    /// `Authorization: Basic`.
+    Basic,
+    /// An API key in a header, query parameter or cookie of this name.
+    ApiKey {
+        /// `header`, `query` or `cookie`.
+        location: String,
+        /// The header, parameter or cookie name.
+        name: String,
+    },
 }

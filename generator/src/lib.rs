@@ -25,7 +25,12 @@
 //!   derive from instead of the wire name;
 //! - `x-clientgen-default-body` at the document root: the body (and its
 //!   `Content-Type`) that `POST`/`PATCH`/`DELETE`-like requests without a body
-//!   send, see [`extensions`].
+//!   send, see [`extensions`];
+//! - `x-clientgen-user-agent`, `x-clientgen-tracing-span`,
+//!   `x-clientgen-default-query`, `x-clientgen-client-headers` at the document
+//!   root: the API's wire conventions, see [`extensions`];
+//! - `x-rust-name` on a security scheme: the name of its credential setter,
+//!   see [`security`].
 
 mod build;
 mod check;
@@ -34,6 +39,7 @@ pub mod crate_gen;
 pub mod diag;
 pub mod diff;
 mod document;
+mod emit_client;
 mod emit_ops;
 mod emit_types;
 mod error;
@@ -49,6 +55,7 @@ mod overlay;
 mod pointer;
 mod report;
 mod resolve;
+mod security;
 mod source;
 mod walk;
 

@@ -74,9 +74,15 @@ enum Command {
         /// Package version.
         #[arg(long, default_value = "0.1.0")]
         crate_version: String,
-        /// The `repository` URL in Cargo.toml.
-        #[arg(long, default_value = openapi_clientgen::crate_gen::REPOSITORY)]
-        repository: String,
+        /// The `repository` URL in Cargo.toml (default: none).
+        #[arg(long)]
+        repository: Option<String>,
+        /// The `description` in Cargo.toml (default: from the spec's `info.title` and `info.version`).
+        #[arg(long)]
+        description: Option<String>,
+        /// A crates.io keyword (repeatable, at most 5; default: from the spec's `info.title`).
+        #[arg(long = "keyword")]
+        keywords: Vec<String>,
         /// Write nothing: compare --out with what would be generated, print what is stale,
         /// exit 1 if anything is (for CI).
         #[arg(long)]
@@ -189,7 +195,18 @@ fn main() -> ExitCode {
             eprintln!("wrote {}", out.display());
             ExitCode::SUCCESS
         }
-        Command::Generate { spec, overlays, lock, out, crate_name, crate_version, repository, check } => {
+        Command::Generate {
+            spec,
+            overlays,
+            lock,
+            out,
+            crate_name,
+            crate_version,
+            repository,
+            description,
+            keywords,
+            check,
+        } => {
             use openapi_clientgen::crate_gen;
             let (spec, overlays, lock) = match spec {
                 Some(spec) => (spec, overlays, lock),
@@ -205,6 +222,8 @@ fn main() -> ExitCode {
             };
             let mut opts = crate_gen::CrateOptions::new(&name, &crate_version, &spec, &overlays);
             opts.repository = repository;
+            opts.description = description;
+            opts.keywords = keywords;
             let mut config = Config::new().overlays(overlays);
             if let Some(lock) = lock {
                 // Given explicitly (or the bundled one, which exists): it must be readable.

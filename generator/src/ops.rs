@@ -9,12 +9,13 @@ use openapiv3::{Parameter, ParameterSchemaOrContent};
 use crate::check::template_params;
 use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
-use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
+use crate::ir::{Api, Conventions, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
 use crate::resolve::Resolver;
+use crate::security;
 
 /// Lowers a checked document into the IR, keeping the public names recorded
 /// in `lock` (see [`crate::names_lock`]) for identities that still exist.
@@ -64,13 +65,47 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
     let resp: Vec<TypeRef> = operations.iter().filter_map(|o| o.success.1.clone()).collect();
     lower::mark_usage(&mut space, &req, true);
     lower::mark_usage(&mut space, &resp, false);
+    let conventions = conventions(doc);
+    for op in &mut operations {
+        if op.security.as_ref() == Some(&conventions.security) {
+            op.security = None;
+        }
+    }
     Api {
         title: model.api.info.title.clone(),
         version: model.api.info.version.clone(),
         server: model.api.servers.first().map(|s| s.url.clone()),
+        conventions,
         types: space,
         operations,
     }
+}
+
+/// The API's wire conventions (a malformed extension, reported by analysis, is ignored).
+fn conventions(doc: &Value) -> Conventions {
+    Conventions {
+        base_url: base_url(doc),
+        user_agent: extensions::user_agent(doc).ok().flatten(),
+        tracing_span: extensions::tracing_span(doc).ok().flatten(),
+        headers: extensions::client_headers(doc).unwrap_or_default(),
+        default_query: extensions::default_query(doc).unwrap_or_default(),
+        security_schemes: security::schemes(doc).0,
+        security: doc.get("security").and_then(security::requirements).unwrap_or_default(),
+    }
+}
+
+/// The first server's URL with `{variables}` replaced by their defaults, when
+/// that is an absolute `http(s)` URL.
+pub fn base_url(doc: &Value) -> Option<String> {
+    let server = doc.pointer("/servers/0")?;
+    let mut url = server.get("url")?.as_str()?.to_string();
+    for (name, var) in server.get("variables").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(default) = var.get("default").and_then(Value::as_str) {
+            url = url.replace(&format!("{{{name}}}"), default);
+        }
+    }
+    let absolute = (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(['{', '}']);
+    absolute.then(|| url.trim_end_matches('/').to_string())
 }
 
 /// `operationId`, or a stable id derived from method and path
@@ -281,6 +316,7 @@ fn lower_op(
         errors,
         paginated,
         default_body,
+        security: op.get("security").and_then(security::requirements),
         pointer: ptr.to_string(),
     }
 }

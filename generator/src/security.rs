@@ -1,0 +1,87 @@
+//! Security schemes and requirements: `components.securitySchemes` become
+//! credential setters on the generated `ClientBuilder`, `security` (the
+//! document's, replaced by an operation's own) says which credentials each
+//! request sends.
+//!
+//! | scheme | sent as | setter (named by `x-rust-name`, else the scheme's key) |
+//! |---|---|---|
+//! | `http` / `bearer` | `Authorization: Bearer <token>` | `.key(token)` |
+//! | `http` / `basic` | `Authorization: Basic <base64(user:password)>` | `.key(username, password)` |
+//! | `apiKey` in `header` / `query` / `cookie` | that header, query parameter or cookie | `.key(key)` |
+//! | `oauth2`, `openIdConnect` | `Authorization: Bearer <access token>` (the client does not run the flow) | `.key(token)` |
+//!
+//! Anything else (`http` with another scheme, `mutualTLS`) is skipped with an
+//! `unsupported-security-scheme` warning at the scheme: requirements that
+//! need it cannot be met, so those requests send no credentials.
+//!
+//! A request sends the credentials of the first requirement that needs
+//! something and for which the client has every credential; `security: []`
+//! (or only `{}`) sends none.
+
+use serde_json::Value;
+
+use crate::diag::{Code, Severity};
+use crate::report::Diagnostics;
+use crate::ir::{SchemeKind, SecurityScheme};
+use crate::naming;
+use crate::pointer;
+use crate::source::SourceMap;
+
+/// The schemes the client can send, in spec order, and `(pointer, message)` for those it cannot.
+pub fn schemes(doc: &Value) -> (Vec<SecurityScheme>, Vec<(String, String)>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let Some(map) = doc.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+        return (out, skipped);
+    };
+    for (key, raw) in map {
+        let at = pointer::join("/components/securitySchemes", key);
+        let (scheme, at) = match raw.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            Some(target) => (doc.pointer(target).unwrap_or(&Value::Null), target.to_string()),
+            None => (raw, at),
+        };
+        let field = |name: &str| scheme.get(name).and_then(Value::as_str);
+        let kind = match (field("type"), field("scheme").map(str::to_ascii_lowercase).as_deref(), field("in")) {
+            (Some("http"), Some("bearer"), _) | (Some("oauth2" | "openIdConnect"), _, _) => Ok(SchemeKind::Bearer),
+            (Some("http"), Some("basic"), _) => Ok(SchemeKind::Basic),
+            (Some("apiKey"), _, Some(location @ ("header" | "query" | "cookie"))) => match field("name") {
+                Some(name) if !name.is_empty() => {
+                    Ok(SchemeKind::ApiKey { location: location.to_string(), name: name.to_string() })
+                }
+                _ => Err(format!("API key scheme `{key}` has no `name`")),
+            },
+            (Some("http"), Some(other), _) => Err(format!("HTTP authentication scheme `{other}` is not supported")),
+            (Some(t), _, _) => Err(format!("security scheme type `{t}` (with these fields) is not supported")),
+            (None, _, _) => Err(format!("security scheme `{key}` has no `type`")),
+        };
+        match kind {
+            Ok(kind) => {
+                let setter = naming::field_name(scheme.get("x-rust-name").and_then(Value::as_str).unwrap_or(key));
+                let description = field("description").map(str::to_string);
+                out.push(SecurityScheme { key: key.clone(), setter, kind, description });
+            }
+            Err(message) => skipped.push((at, message)),
+        }
+    }
+    (out, skipped)
+}
+
+/// A `security` value: alternatives, each the scheme names it needs (sorted, as a map's keys).
+pub fn requirements(security: &Value) -> Option<Vec<Vec<String>>> {
+    let list = security.as_array()?;
+    Some(list.iter().map(|req| req.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()).collect())
+}
+
+/// Warns about every scheme the client cannot send.
+pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    for (ptr, message) in schemes(doc).1 {
+        diags.at(
+            map,
+            Severity::Warning,
+            Code::UnsupportedSecurityScheme,
+            &ptr,
+            message,
+            "requests that need it are sent without credentials; set the header with `ClientBuilder::default_header`",
+        );
+    }
+}
