@@ -21,10 +21,10 @@
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
-use crate::report::Diagnostics;
 use crate::ir::{SchemeKind, SecurityScheme};
 use crate::naming;
 use crate::pointer;
+use crate::report::Diagnostics;
 use crate::source::SourceMap;
 
 /// The schemes the client can send, in spec order, and `(pointer, message)` for those it cannot.
