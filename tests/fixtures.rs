@@ -2,7 +2,8 @@
 //! (refs into properties, recursion, keyword names, oneOf with null,
 //! patternProperties, odd enum values, additionalProperties, allOf, nullable
 //! PATCH fields, integer formats, name collisions, union ordering, request
-//! constraints, the `x-clientgen-default-body` extension).
+//! constraints, the `x-clientgen-default-body` extension, the wire-convention
+//! extensions, security schemes).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -92,6 +93,8 @@ fn the_fixture_set_covers_every_listed_feature() {
         "union-ordering",
         "request-constraints",
         "default-body",
+        "conventions",
+        "security-schemes",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
@@ -285,6 +288,81 @@ fn the_default_body_extension_applies_to_requests_without_a_body() {
         .operations
         .iter()
         .all(|o| o.default_body.is_none())));
+}
+
+#[test]
+fn wire_conventions_are_data_in_the_generated_code() {
+    let g = gen_named("conventions");
+    let c = &g.api.conventions;
+    assert_eq!(c.base_url.as_deref(), Some("https://eu.example.com/v2"), "the first server, variables substituted");
+    assert_eq!(c.default_query, [("pretty".to_string(), "false".to_string()), ("fields".into(), "all".into())]);
+    let code = &g.code;
+    for expected in [
+        r#"base_url: Some("https://eu.example.com/v2")"#,
+        r#""conventions-rust/", env!("CARGO_PKG_VERSION"), " (fixture)""#,
+        r#"default_headers: &[("Api-Version", "2024-01-01"), ("X-Client", "fixture")]"#,
+        r#"default_query: &[("pretty", "false"), ("fields", "all")]"#,
+        r#"span: super::runtime::request_span!("conventions.request")"#,
+        r#"pub fn api_version(self, value: impl Into<String>) -> Self"#,
+        r#"pub fn tenant(self, value: impl Into<String>) -> Self"#,
+        // `timeout` is the runtime builder's own method.
+        r#"pub fn timeout2(self, value: impl Into<String>) -> Self"#,
+        ".default_query_params(CONVENTIONS.default_query)",
+        "pub fn new() -> Self",
+    ] {
+        assert!(code.contains(expected), "missing `{expected}` in:\n{code}");
+    }
+    // Without the extensions and servers: generic defaults, `.base_url(..)` required, no `new()`.
+    let plain = gen_named("default-body");
+    for expected in [
+        "base_url: None",
+        r#"user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))"#,
+        r#"request_span!(concat!(env!("CARGO_PKG_NAME"), ".request"))"#,
+    ] {
+        assert!(plain.code.contains(expected), "missing `{expected}` in:\n{}", plain.code);
+    }
+    assert!(!plain.code.contains("pub fn new() -> Self") && !plain.code.contains("default_query_params"));
+}
+
+#[test]
+fn security_schemes_become_credential_setters_and_requirements() {
+    use openapi_clientgen::ir::SchemeKind;
+    let g = gen_named("security-schemes");
+    let c = &g.api.conventions;
+    let schemes: Vec<(&str, &str, &SchemeKind)> =
+        c.security_schemes.iter().map(|s| (s.key.as_str(), s.setter.as_str(), &s.kind)).collect();
+    let key = |location: &str, name: &str| SchemeKind::ApiKey { location: location.into(), name: name.into() };
+    assert_eq!(
+        schemes,
+        [
+            ("bearer", "bearer", &SchemeKind::Bearer),
+            ("basic", "basic", &SchemeKind::Basic),
+            ("headerKey", "header_key", &key("header", "X-API-Key")),
+            ("queryKey", "query_api_key", &key("query", "api_key")),
+            ("cookieKey", "cookie_key", &key("cookie", "session")),
+            ("oauth", "oauth", &SchemeKind::Bearer),
+            ("oidc", "oidc", &SchemeKind::Bearer),
+        ],
+        "spec order; digest is skipped (with a warning)"
+    );
+    assert_eq!(c.security, [vec!["bearer".to_string()], vec!["basic".to_string()]]);
+    let security = |id: &str| g.api.operations.iter().find(|o| o.id == id).expect("operation").security.clone();
+    assert_eq!(security("auth.inherited"), None, "the document's");
+    assert_eq!(security("auth.public"), Some(vec![]));
+    assert_eq!(security("auth.both"), Some(vec![vec!["headerKey".into(), "basic".into()], vec![]]));
+    for expected in [
+        "pub fn basic(\n            self,\n            username: impl Into<String>,\n            password: impl Into<String>,\n        ) -> Self",
+        "pub fn query_api_key(self, secret: impl Into<String>) -> Self",
+        r#"super::runtime::SchemeKind::ApiKeyCookie("session")"#,
+        r#".security(&[])"#,
+        r#".security(&[&["headerKey", "basic"], &[]])"#,
+    ] {
+        assert!(g.code.contains(expected), "missing `{expected}` in:\n{}", g.code);
+    }
+    let analysis = openapi_clientgen::analyze(&root().join("tests/fixtures/security-schemes.yml"), &[]);
+    let warned: Vec<(&str, &str)> =
+        analysis.diagnostics.iter().map(|d| (d.code.as_str(), d.pointer.as_str())).collect();
+    assert_eq!(warned, [("unsupported-security-scheme", "/components/securitySchemes/digest")]);
 }
 
 #[test]

@@ -139,7 +139,10 @@ pub fn emit_client(c: &Conventions) -> TokenStream {
             let how = match &s.kind {
                 SchemeKind::Bearer => "sent as `Authorization: Bearer <token>`".to_string(),
                 SchemeKind::Basic => "sent as `Authorization: Basic` (HTTP basic authentication)".to_string(),
-                SchemeKind::ApiKey { location, name } => format!("sent as the `{name}` {location}"),
+                SchemeKind::ApiKey { location, name } => {
+                    let place = if location == "query" { "query parameter" } else { location.as_str() };
+                    format!("sent as the `{name}` {place}")
+                }
             };
             let mut d = format!(
                 "The credential of security scheme `{key}`, {how} by the requests that accept it (never shown by `Debug`)."

@@ -96,7 +96,7 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
             if store.to_string() == "String" {
                 quote!(req = req.path_param(#wire, #v, &#rule);)
             } else {
-                quote!(req = req.path_param(#wire, &(#v).to_string(), &#rule);)
+                quote!(req = req.path_param(#wire, &ToString::to_string(#v), &#rule);)
             }
         }
         ParamIn::Header => match resolve(api, &p.ty) {
@@ -508,12 +508,21 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
     }
     let pages = emit_pages(api);
     let client = crate::emit_client::emit_client(&api.conventions);
+    // An API whose operations use no schema type must not import `types` (`unused_imports`).
+    let uses_types = resources.iter().chain([&pages]).any(|t| t.to_string().contains("types ::"));
+    let types_import = if uses_types {
+        quote!(
+            use super::types;
+        )
+    } else {
+        quote!()
+    };
     let tokens = quote! {
         /// Resource accessors and request builders, one per operation.
         pub mod api {
             #![allow(clippy::too_many_arguments)]
             use super::runtime::{ApiResponse, Client, Error, Request};
-            use super::types;
+            #types_import
 
             #client
             impl Client {

@@ -396,6 +396,46 @@ mod tests {
     }
 
     #[test]
+    fn convention_extensions_are_read_and_their_problems_located() {
+        let doc = json!({
+            (USER_AGENT): "my-api/{version}",
+            (TRACING_SPAN): "my_api.request",
+            (DEFAULT_QUERY): [{"name": "a", "value": false}, {"name": "b", "value": "x y"}],
+            (CLIENT_HEADERS): [{"name": "Api-Version", "value": "2", "setter": "api_version"}, {"name": "X-Tenant", "setter": "tenant"}],
+        });
+        assert_eq!(user_agent(&doc), Ok(Some("my-api/{version}".into())));
+        assert_eq!(tracing_span(&doc), Ok(Some("my_api.request".into())));
+        assert_eq!(default_query(&doc), Ok(vec![("a".into(), "false".into()), ("b".into(), "x y".into())]));
+        let headers = client_headers(&doc).unwrap();
+        assert_eq!(
+            headers[1],
+            ClientHeader { name: "X-Tenant".into(), value: None, setter: Some("tenant".into()), description: None }
+        );
+        let bad = json!({
+            (USER_AGENT): "a\nb",
+            (TRACING_SPAN): 3,
+            (DEFAULT_QUERY): [{"name": "a"}, {"name": "a", "value": []}, "x"],
+            (CLIENT_HEADERS): [{"name": "Bad Name", "value": "v"}, {"name": "X"}, {"name": "Y", "setter": "NotSnake", "extra": 1}],
+        });
+        let at = |r: Result<Vec<String>, Vec<Problem>>| r.unwrap_err().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+        assert_eq!(at(user_agent(&bad).map(|_| vec![])), ["/x-clientgen-user-agent"]);
+        assert_eq!(at(tracing_span(&bad).map(|_| vec![])), ["/x-clientgen-tracing-span"]);
+        assert_eq!(
+            at(default_query(&bad).map(|_| vec![])),
+            ["/x-clientgen-default-query/2", "/x-clientgen-default-query/0", "/x-clientgen-default-query/1/value"]
+        );
+        assert_eq!(
+            at(client_headers(&bad).map(|_| vec![])),
+            [
+                "/x-clientgen-client-headers/2/extra",
+                "/x-clientgen-client-headers/0/name",
+                "/x-clientgen-client-headers/1",
+                "/x-clientgen-client-headers/2/setter",
+            ]
+        );
+    }
+
+    #[test]
     fn every_problem_is_located() {
         let problems = |v: Value| default_body(&json!({ (DEFAULT_BODY): v })).unwrap_err();
         let at = |p: &[Problem]| p.iter().map(|(ptr, _)| ptr.clone()).collect::<Vec<_>>();

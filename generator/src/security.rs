@@ -66,7 +66,7 @@ pub fn schemes(doc: &Value) -> (Vec<SecurityScheme>, Vec<(String, String)>) {
     (out, skipped)
 }
 
-/// A `security` value: alternatives, each the scheme names it needs (sorted, as a map's keys).
+/// A `security` value: alternatives, each the scheme names it needs (in spec order).
 pub fn requirements(security: &Value) -> Option<Vec<Vec<String>>> {
     let list = security.as_array()?;
     Some(list.iter().map(|req| req.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()).collect())

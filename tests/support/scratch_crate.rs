@@ -78,6 +78,19 @@ fn write_if_changed(path: &Path, content: &str) {
 /// Writes crate `name` under `target/<name>/` with `lib_rs` as its library
 /// and runs clippy with `-D warnings` on it. `Err` holds the compiler output.
 pub fn clippy(name: &str, lib_rs: &str) -> Result<(), String> {
+    let dir = write_scratch(name, lib_rs, &[]);
+    cargo(&dir, &["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"]).map(drop)
+}
+
+/// Like [`clippy`], with integration tests (`(file name, source)` under
+/// `tests/`), then runs them with `cargo test`. `Ok` holds the test output.
+pub fn test(name: &str, lib_rs: &str, tests: &[(&str, &str)]) -> Result<String, String> {
+    let dir = write_scratch(name, lib_rs, tests);
+    cargo(&dir, &["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"])?;
+    cargo(&dir, &["test", "--quiet", "--offline"])
+}
+
+fn write_scratch(name: &str, lib_rs: &str, tests: &[(&str, &str)]) -> PathBuf {
     let dir = root().join("target").join(name);
     let src = dir.join("src");
     std::fs::create_dir_all(&src).expect("create the scratch crate");
@@ -88,23 +101,36 @@ pub fn clippy(name: &str, lib_rs: &str) -> Result<(), String> {
     );
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
     write_if_changed(&src.join("lib.rs"), lib_rs);
-    // Same dependency versions as the workspace.
+    if !tests.is_empty() {
+        std::fs::create_dir_all(dir.join("tests")).expect("create tests/");
+    }
+    for (file, text) in tests {
+        write_if_changed(&dir.join("tests").join(file), text);
+    }
+    dir
+}
+
+/// Runs cargo with `args` in the crate at `dir`, with the workspace's
+/// `Cargo.lock` (same dependency versions) and this test run's target
+/// directory. `Ok` holds stdout, `Err` the whole output.
+pub fn cargo(dir: &Path, args: &[&str]) -> Result<String, String> {
     if let Ok(lock) = std::fs::read_to_string(root().join("Cargo.lock")) {
         write_if_changed(&dir.join("Cargo.lock"), &lock);
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .current_dir(&dir)
-        .args(["clippy", "--quiet", "--all-targets", "--offline", "--", "-D", "warnings"])
+        .current_dir(dir)
+        .args(args)
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("CARGO_MANIFEST_DIR")
         .output()
-        .expect("run cargo clippy");
+        .expect("run cargo");
     if out.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(format!(
-            "{} does not build cleanly:\n{}\n{}",
+            "`cargo {}` in {} failed:\n{}\n{}",
+            args.join(" "),
             dir.display(),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
