@@ -359,7 +359,7 @@ fn security_schemes_become_credential_setters_and_requirements() {
     ] {
         assert!(g.code.contains(expected), "missing `{expected}` in:\n{}", g.code);
     }
-    let analysis = openapi_clientgen::analyze(&root().join("tests/fixtures/security-schemes.yml"), &[]);
+    let analysis = Config::new().analyze(root().join("tests/fixtures/security-schemes.yml"));
     let warned: Vec<(&str, &str)> =
         analysis.diagnostics.iter().map(|d| (d.code.as_str(), d.pointer.as_str())).collect();
     assert_eq!(warned, [("unsupported-security-scheme", "/components/securitySchemes/digest")]);

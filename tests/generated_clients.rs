@@ -18,21 +18,23 @@ use std::path::PathBuf;
 mod scratch_crate;
 
 use openapi_clientgen::crate_gen::{self, CrateOptions};
+use openapi_clientgen::Config;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn analyzed(path: &std::path::Path) -> serde_json::Value {
-    let analysis = openapi_clientgen::analyze(path, &[]);
+/// Checks that `path` lints without errors (the diagnostics are the failure message).
+fn assert_lints(path: &std::path::Path) {
+    let analysis = Config::new().analyze(path);
     assert!(!analysis.has_errors(), "{}", openapi_clientgen::diag::render_text(&analysis.diagnostics, false));
-    analysis.doc.expect("the spec loads")
 }
 
 #[test]
 fn security_schemes_on_the_wire_through_a_generated_client() {
     let path = root().join("tests/fixtures/security-schemes.yml");
-    let g = openapi_clientgen::generate::generate(&analyzed(&path)).expect("generates");
+    assert_lints(&path);
+    let g = Config::new().generate(&path).expect("generates");
     let lib = format!(
         "//! The client of `tests/fixtures/security-schemes.yml`.\n#![deny(warnings, missing_docs)]\n\n{}",
         scratch_crate::module("security_schemes", " The generated client.", &g.code)
@@ -46,7 +48,8 @@ fn security_schemes_on_the_wire_through_a_generated_client() {
 fn the_petstore_client_has_nothing_of_losant_and_builds_cleanly() {
     let spec = root().join("tests/corpus/swagger-petstore.yaml");
     let opts = CrateOptions::new("petstore-client", "0.1.0", &spec, &[]);
-    let files = crate_gen::crate_files(&analyzed(&spec), None, &opts).expect("generates");
+    assert_lints(&spec);
+    let files = Config::new().crate_files(&spec, &opts).expect("generates");
     for (path, text) in &files {
         let hit = text.lines().position(|l| l.to_ascii_lowercase().contains("losant"));
         assert_eq!(hit, None, "{path} mentions Losant (line {})", hit.map_or(0, |i| i + 1));

@@ -95,8 +95,10 @@ fn mtime(p: &Path) -> SystemTime {
 fn bundled_and_explicit_inputs_give_the_same_bytes_in_separate_runs() {
     let root = scratch("deterministic");
     let (a, b) = (root.join("a"), root.join("b"));
-    // No SPEC: the bundled spec, overlay and name lock.
-    let out = generate(&a, &[]);
+    // No SPEC: the bundled spec, overlay and name lock. The repository comes
+    // only from the flag (the generator has no default of its own).
+    let repo = "https://example.com/losant-instance-api";
+    let out = generate(&a, &["--repository", repo]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = run(&[
         "generate",
@@ -109,6 +111,8 @@ fn bundled_and_explicit_inputs_give_the_same_bytes_in_separate_runs() {
         path_str(&b),
         "--crate-name",
         "losant-instance-api",
+        "--repository",
+        repo,
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
@@ -132,7 +136,11 @@ fn bundled_and_explicit_inputs_give_the_same_bytes_in_separate_runs() {
     {
         assert!(cargo.lines().any(|l| l == line), "Cargo.toml lacks `{line}`:\n{cargo}");
     }
-    for key in ["description = ", "repository = ", "keywords = [", "readme = \"README.md\""] {
+    assert!(
+        cargo.lines().any(|l| l == format!("repository = \"{repo}\"")),
+        "Cargo.toml lacks the repository:\n{cargo}"
+    );
+    for key in ["description = ", "keywords = [", "readme = \"README.md\""] {
         assert!(cargo.lines().any(|l| l.starts_with(key)), "Cargo.toml lacks `{key}`:\n{cargo}");
     }
     assert!(!cargo.contains("openapi-clientgen ="), "no dependency on the generator:\n{cargo}");
