@@ -182,6 +182,17 @@ struct Tally {
     err: usize,
 }
 
+impl Tally {
+    /// Counts one decode: `decoded` is what [`check`] returned.
+    fn record(&mut self, decoded: bool) {
+        if decoded {
+            self.ok += 1
+        } else {
+            self.err += 1
+        }
+    }
+}
+
 /// Decodes `body` as `target` and checks the outcome (see the module docs);
 /// `Ok(true)` when it decoded.
 fn check(target: &Target, body: &[u8], repeats_keys: bool) -> Result<bool, TestCaseError> {
@@ -234,13 +245,7 @@ fn bodies_shaped_like_each_success_type_decode_without_loss_or_fail_typed() {
         let result = runner(cases(24)).run(&strategy, |(doc, mangle)| {
             let mut text = Vec::new();
             doc.render(&mut text);
-            let decoded = check(target, &mangle.apply(text), doc.has_duplicate_keys())?;
-            let mut t = tally.borrow_mut();
-            if decoded {
-                t.ok += 1
-            } else {
-                t.err += 1
-            }
+            tally.borrow_mut().record(check(target, &mangle.apply(text), doc.has_duplicate_keys())?);
             Ok(())
         });
         let t = tally.into_inner();
@@ -266,13 +271,7 @@ fn arbitrary_json_decodes_as_every_success_type_without_loss_or_fails_typed() {
             doc.render(&mut text);
             let body = mangle.apply(text);
             for target in &targets {
-                let decoded = check(target, &body, doc.has_duplicate_keys())?;
-                let mut t = tally.borrow_mut();
-                if decoded {
-                    t.ok += 1
-                } else {
-                    t.err += 1
-                }
+                tally.borrow_mut().record(check(target, &body, doc.has_duplicate_keys())?);
             }
             Ok(())
         })
