@@ -402,10 +402,7 @@ fn every_parameter_type_renders_as_its_location_says() {
     }
     assert_eq!(
         diagnostics("parameter-rendering"),
-        [(
-            "parameter-not-renderable".to_string(),
-            "/paths/~1filters~1{filter}/get/parameters/0/schema".to_string()
-        )]
+        [("parameter-not-renderable".to_string(), "/paths/~1filters~1{filter}/get/parameters/0/schema".to_string())]
     );
 }
 

@@ -437,10 +437,7 @@ fn object_within(resolver: &Resolver<'_>, schema: &Value, ptr: &str, depth: usiz
     }
     walk::SCHEMA_LISTS.iter().find_map(|kw| {
         let branches = s.get(*kw).and_then(Value::as_array)?;
-        branches
-            .iter()
-            .enumerate()
-            .find_map(|(i, b)| object_within(resolver, b, &format!("{ptr}/{kw}/{i}"), depth - 1))
+        branches.iter().enumerate().find_map(|(i, b)| object_within(resolver, b, &format!("{ptr}/{kw}/{i}"), depth - 1))
     })
 }
 

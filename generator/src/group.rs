@@ -36,7 +36,8 @@ pub struct Input<'a> {
 pub fn group(ops: &[Input<'_>]) -> Vec<(String, String)> {
     let words = |s: &str| -> Vec<String> { naming::field_name(s).split('_').map(str::to_string).collect() };
     // Words every tag of an operation without its own separator starts with.
-    let tags: Vec<Vec<String>> = ops.iter().filter(|o| separated(o.id).is_none()).filter_map(|o| o.tag).map(words).collect();
+    let tags: Vec<Vec<String>> =
+        ops.iter().filter(|o| separated(o.id).is_none()).filter_map(|o| o.tag).map(words).collect();
     let shared = match tags.split_first() {
         Some((first, rest)) => {
             let common = (0..first.len()).take_while(|&i| rest.iter().all(|t| t.get(i) == first.get(i))).count();

@@ -54,11 +54,7 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
     let default_body = extensions::default_body(doc).ok().flatten();
     let inputs: Vec<group::Input<'_>> = ops
         .iter()
-        .map(|(op, id)| group::Input {
-            id,
-            tag: op.operation.tags.first().map(String::as_str),
-            path: op.path,
-        })
+        .map(|(op, id)| group::Input { id, tag: op.operation.tags.first().map(String::as_str), path: op.path })
         .collect();
     let names = group::group(&inputs);
     let mut operations: Vec<Operation> = ops
