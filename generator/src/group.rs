@@ -79,9 +79,10 @@ pub fn group(ops: &[Input<'_>]) -> Vec<(String, String)> {
     out.into_iter().map(|(r, a, _)| (r, a)).collect()
 }
 
-/// `resource` and `action` of an id with its own separator (`.` first, then `/`).
+/// `resource` and `action` of an id with its own separator: `.` (as it always
+/// was, even with an empty side), else `/` between two names.
 fn separated(id: &str) -> Option<(&str, &str)> {
-    id.split_once('.').or_else(|| id.split_once('/')).filter(|(r, a)| !r.is_empty() && !a.is_empty())
+    id.split_once('.').or_else(|| id.split_once('/').filter(|(r, a)| !r.is_empty() && !a.is_empty()))
 }
 
 /// The first literal path segment that is not a version (`v1`, `v2010-04-01`, `2.0`).
