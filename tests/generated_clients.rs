@@ -4,7 +4,10 @@
 //! - `tests/fixtures/security-schemes.yml` in a scratch crate whose own
 //!   integration test (`tests/scratch/auth_wire.rs`) calls it against wiremock:
 //!   bearer, basic, API keys in a header, the query string and a cookie,
-//!   OAuth 2 access tokens, `security: []`, exactly as the spec says;
+//!   OAuth 2 access tokens, `security: []`, exactly as the spec says; in the
+//!   same crate, `parameter-rendering.yml` and `no-success-response.yml`
+//!   (`tests/scratch/params_wire.rs`): every kind of parameter on the wire
+//!   and a raw response;
 //! - the Swagger Petstore (`tests/corpus/swagger-petstore.yaml`) as a
 //!   standalone crate: nothing of Losant anywhere in it (case-insensitive),
 //!   and it passes `cargo clippy --all-targets -D warnings`.
@@ -34,18 +37,27 @@ fn assert_lints(path: &std::path::Path) {
     assert!(!analysis.has_errors(), "{}", openapi_clientgen::diag::render_text(&analysis.diagnostics, false));
 }
 
+/// One scratch crate (one compile) for the fixtures exercised on the wire.
 #[test]
-fn security_schemes_on_the_wire_through_a_generated_client() {
-    let path = root().join("tests/fixtures/security-schemes.yml");
-    assert_lints(&path);
-    let g = Config::new().generate(&path).expect("generates");
-    let lib = format!(
-        "//! The client of `tests/fixtures/security-schemes.yml`.\n#![deny(warnings, missing_docs)]\n\n{}",
-        scratch_crate::module("security_schemes", " The generated client.", &g.code)
+fn security_schemes_and_parameters_on_the_wire_through_generated_clients() {
+    let mut lib = String::from(
+        "//! Clients of `tests/fixtures/` run against wiremock.\n#![deny(warnings, missing_docs)]\n\
+         // Each client module has its own copy of the runtime, on purpose.\n\
+         #![allow(clippy::duplicate_mod)]\n\n",
     );
-    let test = std::fs::read_to_string(root().join("tests/scratch/auth_wire.rs")).expect("the scratch test");
-    let out = scratch_crate::test("auth-wire", &lib, &[("auth_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.contains("3 passed"), "the scratch crate's three tests ran: {out}");
+    for fixture in ["security-schemes", "parameter-rendering", "no-success-response"] {
+        let path = root().join("tests/fixtures").join(format!("{fixture}.yml"));
+        assert_lints(&path);
+        let g = Config::new().generate(&path).expect("generates");
+        let doc = format!(" The client of `tests/fixtures/{fixture}.yml`.");
+        lib.push_str(&scratch_crate::module(&fixture.replace('-', "_"), &doc, &g.code));
+    }
+    let read = |file: &str| std::fs::read_to_string(root().join("tests/scratch").join(file)).expect("a scratch test");
+    let (auth, params) = (read("auth_wire.rs"), read("params_wire.rs"));
+    let out = scratch_crate::test("auth-wire", &lib, &[("auth_wire.rs", &auth), ("params_wire.rs", &params)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("3 passed"), "the scratch crate's three auth tests and three parameter tests ran: {out}");
+    assert_eq!(out.matches("3 passed").count(), 2, "both test files ran their three tests: {out}");
 }
 
 #[test]
