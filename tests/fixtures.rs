@@ -3,7 +3,8 @@
 //! patternProperties, odd enum values, additionalProperties, allOf, nullable
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
-//! extensions, security schemes).
+//! extensions, security schemes, parameter rendering, resource grouping,
+//! operations without a success response).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -95,6 +96,9 @@ fn the_fixture_set_covers_every_listed_feature() {
         "default-body",
         "conventions",
         "security-schemes",
+        "parameter-rendering",
+        "resource-grouping",
+        "no-success-response",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
@@ -363,6 +367,79 @@ fn security_schemes_become_credential_setters_and_requirements() {
     let warned: Vec<(&str, &str)> =
         analysis.diagnostics.iter().map(|d| (d.code.as_str(), d.pointer.as_str())).collect();
     assert_eq!(warned, [("unsupported-security-scheme", "/components/securitySchemes/digest")]);
+}
+
+/// `code` of a fixture at `pointer` (code, pointer) pairs, sorted.
+fn diagnostics(name: &str) -> Vec<(String, String)> {
+    let analysis = Config::new().analyze(root().join("tests/fixtures").join(format!("{name}.yml")));
+    let mut out: Vec<(String, String)> =
+        analysis.diagnostics.iter().map(|d| (d.code.as_str().to_string(), d.pointer.clone())).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_parameter_type_renders_as_its_location_says() {
+    let g = gen_named("parameter-rendering");
+    for expected in [
+        // Scalar unions are sent through their `Display`: the value, not JSON.
+        "impl std::fmt::Display for IdOrName",
+        "impl std::fmt::Display for RunsListWorkflowId",
+        "IdOrName::Unknown(serde_json::Value::String(text)) => f.write_str(text)",
+        "&ToString::to_string(&self.workflow_id)",
+        r#"req = req.query("actor", v);"#,
+        r#"req = req.header("X-Run-Owner", v);"#,
+        // `style: form`, `explode: false`, and the default explode.
+        r#"req = req.query_list("ids", v, false);"#,
+        r#"req = req.query_list("statuses", v, true);"#,
+        // `style: simple` arrays are comma-joined; timestamps are RFC 3339.
+        "&<[_]>::iter(&self.names)",
+        "&chrono::DateTime::to_rfc3339_opts(",
+        // An object in the path: JSON (and a warning).
+        "&serde_json::to_string(&self.filter).unwrap_or_default()",
+    ] {
+        assert!(g.code.contains(expected), "missing `{expected}` in:\n{}", g.code);
+    }
+    assert_eq!(
+        diagnostics("parameter-rendering"),
+        [("parameter-not-renderable".to_string(), "/paths/~1filters~1{filter}/get/parameters/0/schema".to_string())]
+    );
+}
+
+#[test]
+fn resources_come_from_id_separators_tags_or_paths() {
+    let g = gen_named("resource-grouping");
+    let mut names: Vec<String> = g.api.operations.iter().map(|o| format!("{}.{}", o.resource, o.action)).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "actions.list_jobs_for_workflow_run",
+            "gists.get",
+            "gists.get_gist",
+            "refs.create",
+            "refs.list",
+            "repos.get",
+            "repos.list_for_org",
+            "tags.list"
+        ]
+    );
+}
+
+#[test]
+fn an_operation_without_a_success_response_returns_the_raw_response() {
+    let g = gen_named("no-success-response");
+    assert!(g.api.operations.iter().all(|o| o.raw_success), "{:?}", g.api.operations);
+    let raw = "pub async fn send_with_response(self) -> Result<ApiResponse<Vec<u8>>, Error>";
+    assert_eq!(g.code.matches(raw).count(), 2, "{}", g.code);
+    assert_eq!(g.code.matches("self.client.execute_raw(self.request()).await\n").count(), 2, "{}", g.code);
+    assert_eq!(
+        diagnostics("no-success-response"),
+        [
+            ("no-success-response".to_string(), "/paths/~1exports/delete/responses".to_string()),
+            ("no-success-response".to_string(), "/paths/~1exports~1{id}/get/responses".to_string()),
+        ]
+    );
 }
 
 #[test]

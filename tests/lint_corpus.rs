@@ -31,6 +31,8 @@ type Expect = (&'static str, &'static str, usize);
 /// Corpus file -> every diagnostic it must produce (order does not matter).
 /// An empty list means the file must lint clean.
 const EXPECTED: &[(&str, &[Expect])] = &[
+    // At the `Authorization` parameter; the API's `basic` scheme sends that header.
+    ("authorization-parameter.yml", &[("warning", "authorization-parameter", 10)]),
     ("bad-pointer-escape.yml", &[("error", "invalid-pointer", 15)]),
     ("dangling-deep-ref.yml", &[("error", "dangling-ref", 27)]),
     ("dangling-ref-json.json", &[("error", "dangling-ref", 17)]),
@@ -56,9 +58,16 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     // Line is right; the column currently points at the `:` after the
     // branch's first key (a block mapping as a sequence item).
     ("null-type-in-oneof.yml", &[("warning", "null-type", 24)]),
+    // `responses: {}` and only an error response: warnings at each `responses`.
+    ("no-success-response.yml", &[("warning", "no-success-response", 9), ("warning", "no-success-response", 14)]),
     ("openapi-3-1.yml", &[("error", "unsupported-version", 1)]),
     // Same column caveat as null-type-in-oneof.yml.
     ("parameter-without-schema.yml", &[("warning", "parameter-without-schema", 10)]),
+    // At the object schema: a path parameter's component, a header array's union branch.
+    (
+        "parameter-not-renderable.yml",
+        &[("warning", "parameter-not-renderable", 19), ("warning", "parameter-not-renderable", 26)],
+    ),
     ("pattern-properties.yml", &[("warning", "pattern-properties", 23)]),
     ("properties-not-a-mapping.yml", &[("error", "invalid-type", 20)]),
     // Self-reference through properties, items and additionalProperties: no error, no hang.
@@ -72,6 +81,8 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("type-not-a-string.yml", &[("error", "invalid-type", 22)]),
     ("type-unknown.yml", &[("error", "invalid-type", 22)]),
     ("undeclared-path-param.yml", &[("error", "undeclared-path-param", 7)]),
+    // At the operation's requirement naming `apiKey`.
+    ("undeclared-security-scheme.yml", &[("error", "undeclared-security-scheme", 10)]),
     ("unsupported-keyword-if-then.yml", &[("error", "unsupported-keyword", 23), ("error", "unsupported-keyword", 27)]),
     // Both uses of the anchored schema are located at the anchor's `maxItems` line.
     ("yaml-alias-numeric-string.yml", &[("warning", "numeric-string", 16), ("warning", "numeric-string", 16)]),

@@ -129,8 +129,20 @@ fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 }
             }
             match op.get("responses") {
-                Some(Value::Object(r)) if !r.is_empty() => {}
-                Some(Value::Object(_)) | None => diags.at(
+                Some(Value::Object(r)) if r.keys().any(|code| code.starts_with('2')) => {}
+                Some(Value::Object(r)) => diags.at(
+                    map,
+                    Severity::Warning,
+                    Code::NoSuccessResponse,
+                    &format!("{op_ptr}/responses"),
+                    format!(
+                        "operation `{} {path}` declares no success (2xx) response{}; its method returns the raw response (status, headers, bytes)",
+                        m.to_uppercase(),
+                        if r.is_empty() { " (`responses: {}`)" } else { "" }
+                    ),
+                    "declare the success response, e.g. `'200': {description: OK, content: …}` (an overlay can add it)",
+                ),
+                None => diags.at(
                     map,
                     Severity::Error,
                     Code::MissingField,
@@ -317,6 +329,8 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut without = Vec::new();
     let mut count = 0;
+    // Parameters shared by several operations are reported once.
+    let mut reported = BTreeSet::new();
     for op in walk::operations(doc) {
         count += 1;
         let (path, op_ptr) = (op.path, &op.pointer);
@@ -324,6 +338,7 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             Some(id) => ids.entry(id.to_string()).or_default().push(op_ptr.clone()),
             None => without.push(op_ptr.clone()),
         }
+        renderable_parameters(doc, &op.parameters, &mut reported, map, diags);
         // Every {param} in the template needs a path parameter (operation or path level).
         let declared: BTreeSet<&str> = op.parameters.iter().filter(|p| p.location == "path").map(|p| p.name).collect();
         for name in template_params(path) {
@@ -367,6 +382,63 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// Warns about path and header parameters whose schema is an object (or an
+/// array of, or a union with, objects): `style: simple` gives them no text
+/// form, so the client sends them as JSON.
+fn renderable_parameters(
+    doc: &Value,
+    params: &[walk::ParamItem<'_>],
+    reported: &mut BTreeSet<String>,
+    map: &SourceMap,
+    diags: &mut Diagnostics,
+) {
+    let resolver = Resolver::new(doc);
+    for p in params.iter().filter(|p| matches!(p.location, "path" | "header")) {
+        if !reported.insert(p.pointer.clone()) {
+            continue;
+        }
+        let Some(schema) = p.value.get("schema") else { continue };
+        let at = format!("{}/schema", p.pointer);
+        if let Some(object) = object_within(&resolver, schema, &at, 8) {
+            diags.at(
+                map,
+                Severity::Warning,
+                Code::ParameterNotRenderable,
+                &object,
+                format!(
+                    "{} parameter `{}` is or contains this object, which has no text form there (`style: simple`); the client sends it as JSON",
+                    p.location, p.name
+                ),
+                "make the parameter a string, number, enum or array of those, or declare it with `content: {application/json: …}`",
+            );
+        }
+    }
+}
+
+/// The pointer of an object schema at or inside `schema` (through refs, array
+/// items and `oneOf`/`anyOf`/`allOf` branches), if any.
+fn object_within(resolver: &Resolver<'_>, schema: &Value, ptr: &str, depth: usize) -> Option<String> {
+    let target = resolver.follow_node(schema, ptr).ok()?;
+    let (s, ptr) = (target.value, target.pointer);
+    let is_object = s.get("type").and_then(Value::as_str) == Some("object")
+        || (s.get("type").is_none() && (s.get("properties").is_some() || s.get("additionalProperties").is_some()));
+    if is_object {
+        return Some(ptr);
+    }
+    if depth == 0 {
+        return None;
+    }
+    if let Some(items) = s.get("items") {
+        if let Some(found) = object_within(resolver, items, &format!("{ptr}/items"), depth - 1) {
+            return Some(found);
+        }
+    }
+    walk::SCHEMA_LISTS.iter().find_map(|kw| {
+        let branches = s.get(*kw).and_then(Value::as_array)?;
+        branches.iter().enumerate().find_map(|(i, b)| object_within(resolver, b, &format!("{ptr}/{kw}/{i}"), depth - 1))
+    })
 }
 
 /// `{name}`s in a path template.

@@ -84,6 +84,14 @@ pub enum Code {
     InvalidExtension,
     /// A security scheme the generated client cannot send.
     UnsupportedSecurityScheme,
+    /// A `security` requirement names a scheme `components.securitySchemes` does not declare.
+    UndeclaredSecurityScheme,
+    /// An `Authorization` header parameter next to HTTP authentication.
+    AuthorizationParameter,
+    /// A path or header parameter whose schema has no text form there (an object).
+    ParameterNotRenderable,
+    /// An operation without a 2xx (or `default`) response: its method returns the raw response.
+    NoSuccessResponse,
 }
 
 impl Code {
@@ -115,6 +123,10 @@ impl Code {
             Code::NestingTooDeep => "nesting-too-deep",
             Code::InvalidExtension => "invalid-extension",
             Code::UnsupportedSecurityScheme => "unsupported-security-scheme",
+            Code::UndeclaredSecurityScheme => "undeclared-security-scheme",
+            Code::AuthorizationParameter => "authorization-parameter",
+            Code::ParameterNotRenderable => "parameter-not-renderable",
+            Code::NoSuccessResponse => "no-success-response",
         }
     }
 }

@@ -7,7 +7,7 @@ use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit_types::{doc_attrs, ident, ty, validation};
+use crate::emit_types::{doc_attrs, ident, is_text, ty, validation};
 use crate::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::naming::{self, Scope};
 
@@ -86,6 +86,27 @@ fn param_doc(p: &Param) -> String {
     s
 }
 
+/// `v` (a reference) as the text of a `style: simple` parameter (path,
+/// header): a value's `Display`, an array's items comma-joined, a timestamp in
+/// RFC 3339; anything else as JSON (`lint` warns: `parameter-not-renderable`).
+fn simple_text(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
+    // Function-call syntax: `v` is `&self.field` or a `&` binding, and `(&self.field).method()`
+    // is clippy's `needless_borrow`.
+    let rfc3339 = quote!(chrono::DateTime::to_rfc3339_opts);
+    let millis = quote!(chrono::SecondsFormat::Millis, true);
+    match resolve(api, &p.ty) {
+        TypeRef::DateTime => quote!(#rfc3339(#v, #millis)),
+        TypeRef::Vec(item) if matches!(resolve(api, item), TypeRef::DateTime) => {
+            quote!(<[_]>::iter(#v).map(|t| #rfc3339(t, #millis)).collect::<Vec<_>>().join(","))
+        }
+        TypeRef::Vec(item) if is_text(&api.types, item) => {
+            quote!(<[_]>::iter(#v).map(ToString::to_string).collect::<Vec<_>>().join(","))
+        }
+        t if is_text(&api.types, t) => quote!(ToString::to_string(#v)),
+        _ => quote!(serde_json::to_string(#v).unwrap_or_default()),
+    }
+}
+
 /// Statement adding one parameter to `req` (the value is `v`, a reference).
 fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
     let wire = &p.wire;
@@ -96,31 +117,35 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
             if store.to_string() == "String" {
                 quote!(req = req.path_param(#wire, #v, &#rule);)
             } else {
-                quote!(req = req.path_param(#wire, &ToString::to_string(#v), &#rule);)
+                let text = simple_text(api, p, v);
+                quote!(req = req.path_param(#wire, &#text, &#rule);)
             }
         }
         ParamIn::Header => match resolve(api, &p.ty) {
-            // `style: simple` (the only header style): arrays are comma-joined.
-            TypeRef::Vec(_) => quote! {
-                req = req.header(#wire, (#v).iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
-            },
-            TypeRef::DateTime => {
-                quote!(req = req.header(#wire, (#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
-            }
             TypeRef::String if !p.validation.is_empty() => {
                 let rule = validation(&p.validation);
                 quote!(req = req.validate(#wire, #v, &#rule).header(#wire, #v);)
             }
-            _ => quote!(req = req.header(#wire, #v);),
+            TypeRef::DateTime | TypeRef::Vec(_) => {
+                let text = simple_text(api, p, v);
+                quote!(req = req.header(#wire, #text);)
+            }
+            t if is_text(&api.types, t) => quote!(req = req.header(#wire, #v);),
+            _ => {
+                let text = simple_text(api, p, v);
+                quote!(req = req.header(#wire, #text);)
+            }
         },
         ParamIn::Query => match (&p.style, resolve(api, &p.ty)) {
             (QueryStyle::DeepObject, _) => quote!(req = req.query_deep_object(#wire, #v);),
             (QueryStyle::Json, _) => quote!(req = req.query_json(#wire, #v);),
-            (QueryStyle::Form { explode }, TypeRef::Vec(_)) => quote!(req = req.query_list(#wire, #v, #explode);),
+            (QueryStyle::Form { explode }, TypeRef::Vec(item)) if is_text(&api.types, item) => {
+                quote!(req = req.query_list(#wire, #v, #explode);)
+            }
             (QueryStyle::Form { .. }, TypeRef::DateTime) => {
                 quote!(req = req.query(#wire, (#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
             }
-            (QueryStyle::Form { .. }, t) if is_structured(api, t) => quote!(req = req.query_json(#wire, #v);),
+            (QueryStyle::Form { .. }, t) if !is_text(&api.types, t) => quote!(req = req.query_json(#wire, #v);),
             (QueryStyle::Form { .. }, _) => {
                 if p.validation.is_empty() || !matches!(p.ty, TypeRef::String) {
                     quote!(req = req.query(#wire, #v);)
@@ -148,16 +173,13 @@ fn resolve<'t>(api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
     t
 }
 
-fn is_structured(api: &Api, t: &TypeRef) -> bool {
-    match t {
-        TypeRef::Any | TypeRef::Map(_) => true,
-        TypeRef::Named(id) => match &api.types.get(*id).kind {
-            TypeKind::Struct { .. } | TypeKind::Union { .. } => true,
-            TypeKind::Alias(inner) => is_structured(api, inner),
-            _ => false,
-        },
-        _ => false,
+/// `text` on one line: a list item's continuation lines would need indenting
+/// (rustdoc and clippy's `doc_lazy_continuation`), and a spec's line breaks are not markup.
+fn one_line(text: &str) -> String {
+    if !text.contains('\n') {
+        return text.to_string();
     }
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Rustdoc of an operation method.
@@ -174,7 +196,7 @@ fn op_doc(api: &Api, op: &Operation) -> String {
         s.push_str("Parameters:\n");
         for p in &op.params {
             let how = if p.required { "argument" } else { "setter" };
-            s.push_str(&format!("- `{}` ({how}): {}\n", p.name, param_doc(p)));
+            s.push_str(&format!("- `{}` ({how}): {}\n", p.name, one_line(&param_doc(p))));
         }
         s.push('\n');
     }
@@ -187,6 +209,10 @@ fn op_doc(api: &Api, op: &Operation) -> String {
         s.push_str(&format!("{when} `{}` as `{}` (the API's default body).\n\n", d.body, d.content_type));
     }
     match &op.success.1 {
+        _ if op.raw_success => s.push_str(
+            "Success: the spec declares no success response; any 2xx is returned as is \
+             (the body as bytes; status and headers with `send_with_response`).\n\n",
+        ),
         Some(t) => {
             let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
             s.push_str(&format!("Success: {} with `{t}`.\n\n", op.success.0));
@@ -202,7 +228,7 @@ fn op_doc(api: &Api, op: &Operation) -> String {
     } else {
         s.push_str("; documented:\n");
         for (code, d) in &op.errors {
-            s.push_str(&format!("- {code}: {d}\n"));
+            s.push_str(&format!("- {code}: {}\n", one_line(d)));
         }
     }
     if op.params.iter().any(|p| !p.validation.is_empty()) {
@@ -333,15 +359,21 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         }
     };
     let out = match &op.success.1 {
+        _ if op.raw_success => quote!(Vec<u8>),
         Some(t) => ty(&api.types, t, &pre),
         None => quote!(()),
     };
-    // Without a JSON success body, whatever the server sends (nothing, `{}`, text) is ignored.
+    // Without a JSON success body, whatever the server sends (nothing, `{}`, text) is ignored;
+    // without any declared success response, it is returned as is.
     let execute = match &op.success.1 {
+        _ if op.raw_success => quote!(self.client.execute_raw(self.request()).await),
         Some(_) => quote!(self.client.execute(self.request()).await),
         None => quote!(self.client.execute_raw(self.request()).await.map(|r| r.map(|_| ()))),
     };
     let status_doc = match &op.success.1 {
+        _ if op.raw_success => {
+            " Sends the request; `Ok` holds the raw body of any 2xx response (the spec declares none).".to_string()
+        }
         Some(_) => format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0),
         None => format!(" Sends the request; `Ok(())` on success ({}; any body is ignored).", op.success.0),
     };

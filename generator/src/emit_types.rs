@@ -132,6 +132,31 @@ pub fn emit_type(space: &TypeSpace, id: TypeId) -> TokenStream {
     }
 }
 
+/// Whether values of `t` have a text form (`Display`) to send as a path, query
+/// or header parameter: strings, numbers, booleans, string enums, newtypes,
+/// timestamps, and unions of those (which get a `Display` impl).
+pub fn is_text(space: &TypeSpace, t: &TypeRef) -> bool {
+    fn go(space: &TypeSpace, t: &TypeRef, depth: usize) -> bool {
+        match t {
+            TypeRef::String
+            | TypeRef::DateTime
+            | TypeRef::Integer(_)
+            | TypeRef::Number
+            | TypeRef::Float32
+            | TypeRef::Boolean => true,
+            TypeRef::Boxed(inner) => depth > 0 && go(space, inner, depth - 1),
+            TypeRef::Named(id) => match &space.get(*id).kind {
+                TypeKind::Enum { .. } | TypeKind::Newtype { .. } => true,
+                TypeKind::Alias(inner) => depth > 0 && go(space, inner, depth - 1),
+                TypeKind::Union { variants } => depth > 0 && variants.iter().all(|(_, v)| go(space, v, depth - 1)),
+                TypeKind::Struct { .. } => false,
+            },
+            TypeRef::Any | TypeRef::Vec(_) | TypeRef::Map(_) => false,
+        }
+    }
+    go(space, t, 8)
+}
+
 /// Whether values of `t` have a generated `validate()` (request structs and unions).
 pub fn has_validate(space: &TypeSpace, t: &TypeRef) -> bool {
     match t {
@@ -478,6 +503,44 @@ fn emit_union(space: &TypeSpace, name: &Ident, docs: TokenStream, variants: &[(S
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::decode_known(&value).unwrap_or(#name::Unknown(value)))
+            }
+        }
+    }
+}
+
+/// `Display` for the union `id` when its alternatives are all text
+/// ([`is_text`]), for unions sent as parameters (nothing otherwise).
+pub fn emit_param_display(space: &TypeSpace, id: TypeId) -> TokenStream {
+    match &space.get(id).kind {
+        TypeKind::Union { variants } => union_display(space, &format_ident!("{}", space.get(id).name), variants),
+        _ => quote!(),
+    }
+}
+
+/// `Display` for a union of text alternatives ([`is_text`]): the value as a
+/// path, query or header parameter sends it (an unknown string as is, any
+/// other unknown value as JSON).
+fn union_display(space: &TypeSpace, name: &Ident, variants: &[(String, TypeRef)]) -> TokenStream {
+    if !variants.iter().all(|(_, t)| is_text(space, t)) {
+        return quote!();
+    }
+    let arms = variants.iter().map(|(v, t)| {
+        let v = format_ident!("{}", v);
+        match t {
+            TypeRef::DateTime => {
+                quote!(#name::#v(value) => f.write_str(&value.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),)
+            }
+            _ => quote!(#name::#v(value) => std::fmt::Display::fmt(value, f),),
+        }
+    });
+    quote! {
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    #(#arms)*
+                    #name::Unknown(serde_json::Value::String(text)) => f.write_str(text),
+                    #name::Unknown(other) => std::fmt::Display::fmt(other, f),
+                }
             }
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::document::Model;
 use crate::emit_ops;
 use crate::emit_types;
-use crate::ir::{Api, TypeId};
+use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 use crate::names_lock::NameLock;
 use crate::ops;
 use crate::Error;
@@ -86,8 +86,12 @@ pub struct Emitted {
 pub fn emit(api: &Api) -> Emitted {
     let mut all_types = Vec::new();
     let mut schemas: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let params = parameter_types(api);
     for i in 0..api.types.types.len() {
-        let t = emit_types::emit_type(&api.types, TypeId(i));
+        let mut t = emit_types::emit_type(&api.types, TypeId(i));
+        if params.contains(&TypeId(i)) {
+            t.extend(emit_types::emit_param_display(&api.types, TypeId(i)));
+        }
         let def = &api.types.types[i];
         let key = def.component.clone().unwrap_or_else(|| def.name.clone());
         schemas.entry(key).or_default().push(t.clone());
@@ -103,6 +107,27 @@ pub fn emit(api: &Api) -> Emitted {
         #api_tokens
     };
     Emitted { tokens, schemas, operations }
+}
+
+/// The named types parameters are made of (through aliases, arrays and union
+/// alternatives): the unions among them get a `Display` to be sent as text.
+fn parameter_types(api: &Api) -> std::collections::BTreeSet<TypeId> {
+    fn visit(api: &Api, t: &TypeRef, out: &mut std::collections::BTreeSet<TypeId>) {
+        match t {
+            TypeRef::Named(id) if out.insert(*id) => match &api.types.get(*id).kind {
+                TypeKind::Alias(inner) => visit(api, inner, out),
+                TypeKind::Union { variants } => variants.iter().for_each(|(_, v)| visit(api, v, out)),
+                _ => {}
+            },
+            TypeRef::Vec(inner) | TypeRef::Boxed(inner) => visit(api, inner, out),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for p in api.operations.iter().flat_map(|o| &o.params) {
+        visit(api, &p.ty, &mut out);
+    }
+    out
 }
 
 /// Lowers a document, refusing one nested too deep for the recursive stages.

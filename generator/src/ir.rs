@@ -248,6 +248,9 @@ pub struct Operation {
     pub body: Option<(TypeRef, bool)>,
     /// First 2xx status and its JSON body type (`None` body: no content).
     pub success: (u16, Option<TypeRef>),
+    /// The spec declares no success (2xx) response (`responses: {}`, or only
+    /// errors): the method returns the raw response (status, headers, bytes).
+    pub raw_success: bool,
     /// Documented error responses: (status, description).
     pub errors: Vec<(String, String)>,
     /// Pagination: the item type when the operation takes `page`/`perPage` and returns `items`.

@@ -45,6 +45,7 @@ mod emit_types;
 mod error;
 pub mod extensions;
 mod generate;
+mod group;
 pub mod ir;
 mod lower;
 pub mod names_lock;

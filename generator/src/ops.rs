@@ -9,6 +9,7 @@ use openapiv3::{Parameter, ParameterSchemaOrContent};
 use crate::check::template_params;
 use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
+use crate::group;
 use crate::ir::{Api, Conventions, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
 use crate::names_lock::{self, NameLock};
@@ -51,8 +52,16 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
     lw.lower_components();
     // A malformed extension is reported by analysis (`check`); lowering then ignores it.
     let default_body = extensions::default_body(doc).ok().flatten();
-    let mut operations: Vec<Operation> =
-        ops.iter().map(|(op, id)| lower_op(&mut lw, doc, op, id, default_body.as_ref())).collect();
+    let inputs: Vec<group::Input<'_>> = ops
+        .iter()
+        .map(|(op, id)| group::Input { id, tag: op.operation.tags.first().map(String::as_str), path: op.path })
+        .collect();
+    let names = group::group(&inputs);
+    let mut operations: Vec<Operation> = ops
+        .iter()
+        .zip(names)
+        .map(|((op, id), name)| lower_op(&mut lw, doc, op, id, name, default_body.as_ref()))
+        .collect();
     operations.sort_by(|a, b| (&a.resource, &a.action).cmp(&(&b.resource, &b.action)));
     dedupe_names(&mut operations, lock);
 
@@ -161,14 +170,11 @@ fn lower_op(
     doc: &Value,
     item: &TypedOperation,
     id: &str,
+    (resource, action): (String, String),
     default_body: Option<&DefaultBodyRule>,
 ) -> Operation {
     let (path, method, ptr) = (item.path, item.method, item.pointer.as_str());
     let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
-    let (resource, action) = match id.split_once('.') {
-        Some((r, a)) => (naming::field_name(r), naming::field_name(a)),
-        None => ("ops".to_string(), naming::field_name(id)),
-    };
     let (resource, action) = match lw.lock().and_then(|l| l.operation(id)) {
         Some((r, a)) => (r.to_string(), a.to_string()),
         None => (resource, action),
@@ -313,6 +319,7 @@ fn lower_op(
         params,
         body,
         success,
+        raw_success: !responses.is_some_and(|r| r.keys().any(|code| code.starts_with('2'))),
         errors,
         paginated,
         default_body,

@@ -72,8 +72,49 @@ pub fn requirements(security: &Value) -> Option<Vec<Vec<String>>> {
     Some(list.iter().map(|req| req.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()).collect())
 }
 
-/// Warns about every scheme the client cannot send.
+/// Warns about every scheme the client cannot send; reports requirements
+/// naming undeclared schemes (errors) and `Authorization` header parameters
+/// next to HTTP authentication (warnings).
 pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
+    let declared = doc.pointer("/components/securitySchemes").and_then(Value::as_object);
+    let mut sites = vec![(String::new(), doc)];
+    sites.extend(crate::walk::operations(doc).map(|op| (op.pointer, op.value)));
+    let mut http_auth = false;
+    for (at, holder) in sites {
+        let Some(list) = holder.get("security").and_then(Value::as_array) else { continue };
+        for (i, requirement) in list.iter().enumerate() {
+            for name in requirement.as_object().into_iter().flat_map(|m| m.keys()) {
+                match declared.and_then(|d| d.get(name)) {
+                    Some(scheme) => http_auth |= scheme.get("type").and_then(Value::as_str) == Some("http"),
+                    None => diags.at(
+                        map,
+                        Severity::Error,
+                        Code::UndeclaredSecurityScheme,
+                        &pointer::join(&format!("{at}/security/{i}"), name),
+                        format!("security requirement names scheme `{name}`, which `components.securitySchemes` does not declare"),
+                        "declare the scheme under `components.securitySchemes` (an overlay can add it) or fix the name",
+                    ),
+                }
+            }
+        }
+    }
+    if http_auth {
+        let mut reported = std::collections::BTreeSet::new();
+        for op in crate::walk::operations(doc) {
+            for p in op.parameters.iter().filter(|p| p.location == "header") {
+                if p.name.eq_ignore_ascii_case("authorization") && reported.insert(p.pointer.clone()) {
+                    diags.at(
+                        map,
+                        Severity::Warning,
+                        Code::AuthorizationParameter,
+                        &p.pointer,
+                        format!("operation `{} {}` takes an `Authorization` header parameter, but the API uses HTTP authentication", op.method.to_uppercase(), op.path),
+                        "remove the parameter (an overlay can): the client sends `Authorization` from the credentials set on `ClientBuilder`",
+                    );
+                }
+            }
+        }
+    }
     for (ptr, message) in schemes(doc).1 {
         diags.at(
             map,
