@@ -5,6 +5,9 @@
 //!   integration test (`tests/scratch/auth_wire.rs`) calls it against wiremock:
 //!   bearer, basic, API keys in a header, the query string and a cookie,
 //!   OAuth 2 access tokens, `security: []`, exactly as the spec says;
+//! - `tests/fixtures/media-types.yml` the same way (`tests/scratch/media_wire.rs`):
+//!   form, multipart, binary (bytes and streams, up and down), text, the JSON
+//!   family and an unknown media type, byte for byte;
 //! - the Swagger Petstore (`tests/corpus/swagger-petstore.yaml`) as a
 //!   standalone crate: nothing of Losant anywhere in it (case-insensitive),
 //!   and it passes `cargo clippy --all-targets -D warnings`.
@@ -42,6 +45,20 @@ fn security_schemes_on_the_wire_through_a_generated_client() {
     let test = std::fs::read_to_string(root().join("tests/scratch/auth_wire.rs")).expect("the scratch test");
     let out = scratch_crate::test("auth-wire", &lib, &[("auth_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("3 passed"), "the scratch crate's three tests ran: {out}");
+}
+
+#[test]
+fn bodies_by_media_type_on_the_wire_through_a_generated_client() {
+    let path = root().join("tests/fixtures/media-types.yml");
+    assert_lints(&path);
+    let g = Config::new().generate(&path).expect("generates");
+    let lib = format!(
+        "//! The client of `tests/fixtures/media-types.yml`.\n#![deny(warnings, missing_docs)]\n\n{}",
+        scratch_crate::module("media_types", " The generated client.", &g.code)
+    );
+    let test = std::fs::read_to_string(root().join("tests/scratch/media_wire.rs")).expect("the scratch test");
+    let out = scratch_crate::test("media-wire", &lib, &[("media_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("7 passed"), "the scratch crate's seven tests ran: {out}");
 }
 
 #[test]

@@ -72,6 +72,15 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("type-not-a-string.yml", &[("error", "invalid-type", 22)]),
     ("type-unknown.yml", &[("error", "invalid-type", 22)]),
     ("undeclared-path-param.yml", &[("error", "undeclared-path-param", 7)]),
+    // Raw bytes both ways, and a nested object in a form body, each at its media type or property.
+    (
+        "unsupported-media-type.yml",
+        &[
+            ("warning", "unsupported-media-type", 11),
+            ("warning", "unsupported-media-type", 17),
+            ("warning", "unsupported-form-field", 28),
+        ],
+    ),
     ("unsupported-keyword-if-then.yml", &[("error", "unsupported-keyword", 23), ("error", "unsupported-keyword", 27)]),
     // Both uses of the anchored schema are located at the anchor's `maxItems` line.
     ("yaml-alias-numeric-string.yml", &[("warning", "numeric-string", 16), ("warning", "numeric-string", 16)]),

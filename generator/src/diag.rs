@@ -84,6 +84,10 @@ pub enum Code {
     InvalidExtension,
     /// A security scheme the generated client cannot send.
     UnsupportedSecurityScheme,
+    /// A body media type the client can only send or receive as raw bytes.
+    UnsupportedMediaType,
+    /// A form body member that `application/x-www-form-urlencoded` cannot encode.
+    UnsupportedFormField,
 }
 
 impl Code {
@@ -115,6 +119,8 @@ impl Code {
             Code::NestingTooDeep => "nesting-too-deep",
             Code::InvalidExtension => "invalid-extension",
             Code::UnsupportedSecurityScheme => "unsupported-security-scheme",
+            Code::UnsupportedMediaType => "unsupported-media-type",
+            Code::UnsupportedFormField => "unsupported-form-field",
         }
     }
 }
