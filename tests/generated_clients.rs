@@ -58,7 +58,7 @@ fn bodies_by_media_type_on_the_wire_through_a_generated_client() {
     );
     let test = std::fs::read_to_string(root().join("tests/scratch/media_wire.rs")).expect("the scratch test");
     let out = scratch_crate::test("media-wire", &lib, &[("media_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
-    assert!(out.contains("7 passed"), "the scratch crate's seven tests ran: {out}");
+    assert!(out.contains("8 passed"), "the scratch crate's eight tests ran: {out}");
 }
 
 #[test]

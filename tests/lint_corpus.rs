@@ -78,7 +78,7 @@ const EXPECTED: &[(&str, &[Expect])] = &[
         &[
             ("warning", "unsupported-media-type", 11),
             ("warning", "unsupported-media-type", 17),
-            ("warning", "unsupported-form-field", 28),
+            ("warning", "unsupported-form-field", 29),
         ],
     ),
     ("unsupported-keyword-if-then.yml", &[("error", "unsupported-keyword", 23), ("error", "unsupported-keyword", 27)]),
