@@ -3,7 +3,7 @@
 //! patternProperties, odd enum values, additionalProperties, allOf, nullable
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
-//! extensions, security schemes).
+//! extensions, security schemes, bodies by media type).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -95,6 +95,7 @@ fn the_fixture_set_covers_every_listed_feature() {
         "default-body",
         "conventions",
         "security-schemes",
+        "media-types",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }

@@ -95,7 +95,9 @@ impl Client {
     /// sends `Accept: application/json`, the user agent, the API's and the
     /// client's default headers, and the credentials of the first security
     /// requirement of the request (its operation's, else the API's) that the
-    /// client has credentials for; request headers override the defaults.
+    /// client has credentials for; request headers override the defaults (an
+    /// operation with a text or binary success body sends its own `Accept`).
+    /// A request whose body is a stream is sent once, never retried.
     /// Idempotent requests are retried per the [`RetryPolicy`]. Everything
     /// runs inside the API's tracing span ([`Conventions::span`]).
     ///

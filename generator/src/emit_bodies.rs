@@ -204,12 +204,12 @@ pub fn accept(op: &Operation) -> TokenStream {
 }
 
 /// The doc line of the request body (`None`: the JSON doc line as before).
-pub fn body_doc(op: &Operation, t: &str) -> Option<String> {
+pub fn body_doc(op: &Operation, t: &str, builder: &str) -> Option<String> {
     let media = op.body_media.as_ref().filter(|m| m.content_type != "application/json")?;
     let t = match &media.kind {
-        BodyKind::Binary => "Upload".to_string(),
-        BodyKind::Multipart(_) => "multipart parts".to_string(),
-        _ => t.to_string(),
+        BodyKind::Binary => "`runtime::Upload` (bytes or a stream)".to_string(),
+        BodyKind::Multipart(_) => format!("`{}` (file and text parts)", multipart_name(builder)),
+        _ => format!("`{t}`"),
     };
-    Some(format!("`{t}` as `{}`", media.content_type))
+    Some(format!("{t} as `{}`", media.content_type))
 }

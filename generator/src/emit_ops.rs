@@ -161,7 +161,7 @@ pub(crate) fn is_structured(api: &Api, t: &TypeRef) -> bool {
 }
 
 /// Rustdoc of an operation method.
-fn op_doc(api: &Api, op: &Operation) -> String {
+fn op_doc(api: &Api, op: &Operation, builder: &str) -> String {
     let mut s = String::new();
     s.push_str(op.summary.as_deref().unwrap_or(&op.id));
     s.push_str("\n\n");
@@ -180,7 +180,7 @@ fn op_doc(api: &Api, op: &Operation) -> String {
     }
     if let Some((t, required)) = &op.body {
         let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
-        let t = crate::emit_bodies::body_doc(op, &t).unwrap_or(format!("`{t}`"));
+        let t = crate::emit_bodies::body_doc(op, &t, builder).unwrap_or(format!("`{t}`"));
         s.push_str(&format!("Request body: {t}{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
     }
     if let Some(d) = &op.default_body {
@@ -226,7 +226,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
     let body_ty = crate::emit_bodies::body_types(api, op, builder);
     let builder = format_ident!("{}", builder);
     let action = ident(&op.action);
-    let doc = doc_attrs(Some(&op_doc(api, op)));
+    let doc = doc_attrs(Some(&op_doc(api, op, &builder.to_string())));
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
 
