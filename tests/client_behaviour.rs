@@ -560,8 +560,13 @@ fn header_parameters_optional_bodies_and_responses_without_json() {
     let post = code_of(&generated, "POST /pets");
     assert!(post.has("pub fn body(mut self, value: types::Pet) -> Self"), "{post}");
     assert!(post.has("if let Some(v) = &self.body {"), "{post}");
-    // 204, a text/csv success and a bare 202 are `()`, whatever body the server sends.
-    for key in ["DELETE /pets/{petId}", "GET /pets/{petId}/toys", "POST /execute"] {
+    // A text/csv success is its text, asked for with its media type.
+    let toys = code_of(&generated, "GET /pets/{petId}/toys");
+    assert!(toys.has("pub async fn send(self) -> Result<String, Error>"), "{toys}");
+    assert!(toys.has("self.client.execute_text(self.request()).await"), "{toys}");
+    assert!(toys.has(r#"req = req.header("accept", "text/csv");"#), "{toys}");
+    // 204 and a bare 202 are `()`, whatever body the server sends.
+    for key in ["DELETE /pets/{petId}", "POST /execute"] {
         let code = code_of(&generated, key);
         assert!(code.has("pub async fn send(self) -> Result<(), Error>"), "{key}: {code}");
         assert!(code.has("self.client.execute_raw(self.request()).await.map(|r| r.map(|_| ()))"), "{key}: {code}");

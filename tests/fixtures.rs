@@ -4,7 +4,7 @@
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
 //! extensions, security schemes, parameter rendering, resource grouping,
-//! operations without a success response).
+//! operations without a success response, bodies by media type).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -99,6 +99,7 @@ fn the_fixture_set_covers_every_listed_feature() {
         "parameter-rendering",
         "resource-grouping",
         "no-success-response",
+        "media-types",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }

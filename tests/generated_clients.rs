@@ -8,6 +8,9 @@
 //!   same crate, `parameter-rendering.yml` and `no-success-response.yml`
 //!   (`tests/scratch/params_wire.rs`): every kind of parameter on the wire
 //!   and a raw response;
+//! - `tests/fixtures/media-types.yml` the same way (`tests/scratch/media_wire.rs`):
+//!   form, multipart, binary (bytes and streams, up and down), text, the JSON
+//!   family and an unknown media type, byte for byte;
 //! - the Swagger Petstore (`tests/corpus/swagger-petstore.yaml`) as a
 //!   standalone crate: nothing of Losant anywhere in it (case-insensitive),
 //!   and it passes `cargo clippy --all-targets -D warnings`.
@@ -58,6 +61,20 @@ fn security_schemes_and_parameters_on_the_wire_through_generated_clients() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("3 passed"), "the scratch crate's three auth tests and three parameter tests ran: {out}");
     assert_eq!(out.matches("3 passed").count(), 2, "both test files ran their three tests: {out}");
+}
+
+#[test]
+fn bodies_by_media_type_on_the_wire_through_a_generated_client() {
+    let path = root().join("tests/fixtures/media-types.yml");
+    assert_lints(&path);
+    let g = Config::new().generate(&path).expect("generates");
+    let lib = format!(
+        "//! The client of `tests/fixtures/media-types.yml`.\n#![deny(warnings, missing_docs)]\n\n{}",
+        scratch_crate::module("media_types", " The generated client.", &g.code)
+    );
+    let test = std::fs::read_to_string(root().join("tests/scratch/media_wire.rs")).expect("the scratch test");
+    let out = scratch_crate::test("media-wire", &lib, &[("media_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.contains("8 passed"), "the scratch crate's eight tests ran: {out}");
 }
 
 #[test]

@@ -83,6 +83,15 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("undeclared-path-param.yml", &[("error", "undeclared-path-param", 7)]),
     // At the operation's requirement naming `apiKey`.
     ("undeclared-security-scheme.yml", &[("error", "undeclared-security-scheme", 10)]),
+    // Raw bytes both ways, and a nested object in a form body, each at its media type or property.
+    (
+        "unsupported-media-type.yml",
+        &[
+            ("warning", "unsupported-media-type", 11),
+            ("warning", "unsupported-media-type", 17),
+            ("warning", "unsupported-form-field", 29),
+        ],
+    ),
     ("unsupported-keyword-if-then.yml", &[("error", "unsupported-keyword", 23), ("error", "unsupported-keyword", 27)]),
     // Both uses of the anchored schema are located at the anchor's `maxItems` line.
     ("yaml-alias-numeric-string.yml", &[("warning", "numeric-string", 16), ("warning", "numeric-string", 16)]),

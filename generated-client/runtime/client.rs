@@ -10,6 +10,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use super::body::{byte_stream, decode_text, ByteStream};
 use super::response::{decode, read_body};
 use super::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
 use super::{path, ApiResponse, Conventions, Error, Request, RetryPolicy};
@@ -53,10 +54,16 @@ pub(super) enum Prepared {
     Cookie(HeaderValue),
 }
 
+/// A success body: read whole, or left to be streamed.
+enum Received {
+    Buffered(Vec<u8>),
+    Streaming(reqwest::Response),
+}
+
 /// What one attempt ended with.
 enum Attempt {
     /// Final: success or an error not worth retrying.
-    Done(Result<ApiResponse<Vec<u8>>, Error>),
+    Done(Result<ApiResponse<Received>, Error>),
     /// Worth retrying (if the request is idempotent and budget remains).
     Retry { err: Error, retry_after: Option<Duration> },
 }
@@ -88,7 +95,9 @@ impl Client {
     /// sends `Accept: application/json`, the user agent, the API's and the
     /// client's default headers, and the credentials of the first security
     /// requirement of the request (its operation's, else the API's) that the
-    /// client has credentials for; request headers override the defaults.
+    /// client has credentials for; request headers override the defaults (an
+    /// operation with a text or binary success body sends its own `Accept`).
+    /// A request whose body is a stream is sent once, never retried.
     /// Idempotent requests are retried per the [`RetryPolicy`]. Everything
     /// runs inside the API's tracing span ([`Conventions::span`]).
     ///
@@ -100,7 +109,48 @@ impl Client {
     /// [`Error::BodyTooLarge`] otherwise.
     pub async fn execute_raw(&self, req: Request) -> Result<ApiResponse<Vec<u8>>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
-        self.run(req, &span).instrument(span.clone()).await
+        let resp = self.run(req, &span, false).instrument(span.clone()).await?;
+        Ok(resp.map(|body| match body {
+            Received::Buffered(bytes) => bytes,
+            Received::Streaming(_) => unreachable!("a buffered run returns the body read"),
+        }))
+    }
+
+    /// Executes a request and returns a text success body (`text/*`), decoded as UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute_raw`]; [`Error::Decode`] when the body is not UTF-8.
+    pub async fn execute_text(&self, req: Request) -> Result<ApiResponse<String>, Error> {
+        decode_text(self.execute_raw(req).await?)
+    }
+
+    /// Executes a request and returns the success body as bytes (binary
+    /// media types), read whole within the client's body limit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute_raw`].
+    pub async fn execute_bytes(&self, req: Request) -> Result<ApiResponse<bytes::Bytes>, Error> {
+        Ok(self.execute_raw(req).await?.map(bytes::Bytes::from))
+    }
+
+    /// Executes a request and returns the success body as a stream of
+    /// chunks, read as they arrive (never buffered whole, not subject to the
+    /// body limit). Retries happen before the body is streamed; an error
+    /// while streaming ends the stream with that error.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute_raw`], for everything before the success body.
+    pub async fn execute_stream(&self, req: Request) -> Result<ApiResponse<ByteStream>, Error> {
+        let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
+        let timeout = req.timeout.or(self.inner.timeout);
+        let resp = self.run(req, &span, true).instrument(span.clone()).await?;
+        Ok(resp.map(|body| match body {
+            Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes::Bytes::from(bytes))])),
+            Received::Streaming(resp) => byte_stream(resp, timeout),
+        }))
     }
 
     /// The credentials sent with `req`: those of the first requirement (of
@@ -117,7 +167,7 @@ impl Client {
             .unwrap_or_default()
     }
 
-    async fn run(&self, mut req: Request, span: &tracing::Span) -> Result<ApiResponse<Vec<u8>>, Error> {
+    async fn run(&self, mut req: Request, span: &tracing::Span, stream: bool) -> Result<ApiResponse<Received>, Error> {
         if let Some(err) = req.error.take() {
             return Err(err);
         }
@@ -132,12 +182,13 @@ impl Client {
         let url_in_errors = !credentials.iter().any(|c| matches!(c, Prepared::Query(..)));
         let timeout = req.timeout.or(self.inner.timeout);
         let policy = &self.inner.retry;
-        let idempotent = req.is_idempotent();
+        // A streamed request body is sent once: its request is never retried.
+        let idempotent = req.is_idempotent() && req.is_replayable();
         let start = Instant::now();
         let mut retry = 0u32;
         loop {
             let (err, retry_after) =
-                match self.attempt(&req, (&url, &headers, basic), timeout, span, url_in_errors).await {
+                match self.attempt(&req, (&url, &headers, basic), timeout, span, (url_in_errors, stream)).await {
                     Attempt::Done(result) => return result,
                     Attempt::Retry { err, retry_after } => (err, retry_after),
                 };
@@ -195,7 +246,7 @@ impl Client {
                 Prepared::Basic { .. } | Prepared::Query(..) => {}
             }
         }
-        if let Some((content_type, _)) = req.body_to_send() {
+        if let Some(content_type) = req.body_to_send().and_then(|b| b.content_type()) {
             h.insert(CONTENT_TYPE, content_type);
         }
         for (name, value) in &req.headers {
@@ -210,7 +261,7 @@ impl Client {
         (url, headers, basic): (&url::Url, &HeaderMap, Option<(&str, &str)>),
         timeout: Option<Duration>,
         span: &tracing::Span,
-        url_in_errors: bool,
+        (url_in_errors, stream): (bool, bool),
     ) -> Attempt {
         let mut builder = self.inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
         if let Some((username, password)) = basic {
@@ -219,8 +270,11 @@ impl Client {
         if let Some(t) = timeout {
             builder = builder.timeout(t);
         }
-        if let Some((_, body)) = req.body_to_send() {
-            builder = builder.body(body.to_vec());
+        if let Some(body) = req.body_to_send() {
+            builder = match body.apply(builder) {
+                Ok(builder) => builder,
+                Err(e) => return Attempt::Done(Err(e)),
+            };
         }
         let mut resp = match builder.send().await {
             Ok(resp) => resp,
@@ -228,6 +282,10 @@ impl Client {
         };
         let status = resp.status();
         span.record("status", status.as_u16());
+        if stream && status.is_success() {
+            let headers = resp.headers().clone();
+            return Attempt::Done(Ok(ApiResponse { status, headers, body: Received::Streaming(resp) }));
+        }
         let body = match read_body(&mut resp, self.inner.max_body_bytes, timeout).await {
             Ok(body) => body,
             Err(Error::Transport(e)) => return transport_failure(e, timeout, url_in_errors),
@@ -236,7 +294,7 @@ impl Client {
         };
         let headers = resp.headers().clone();
         if status.is_success() {
-            return Attempt::Done(Ok(ApiResponse { status, headers, body }));
+            return Attempt::Done(Ok(ApiResponse { status, headers, body: Received::Buffered(body) }));
         }
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)

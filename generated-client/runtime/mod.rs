@@ -26,6 +26,7 @@
 //!     .into_body();
 //! ```
 
+mod body;
 mod builder;
 mod client;
 mod conventions;
@@ -39,6 +40,7 @@ pub mod retry;
 mod validate;
 mod value;
 
+pub use body::{form_pairs, part_text, ApplyBody, ByteStream, FilePart, FormStyle, Upload};
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
 pub use client::Client;
 pub(crate) use conventions::request_span;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Method;
 
+use super::body::{ApplyBody, Payload, Upload};
 use super::query::{self, Pair};
 use super::{path, Error, Validation};
 
@@ -39,7 +40,7 @@ pub struct Request {
     /// The operation's own security requirements (`None`: the API's).
     pub(crate) security: Option<super::conventions::Security>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) body: Option<Payload>,
     /// Sent (with its `Content-Type`) when `body` is not set.
     pub(crate) default_body: Option<(HeaderValue, Vec<u8>)>,
     pub(crate) idempotent: Option<bool>,
@@ -172,13 +173,65 @@ impl Request {
     }
 
     /// Sets the JSON request body (`Content-Type: application/json`).
-    pub fn json_body(mut self, body: &impl serde::Serialize) -> Self {
+    pub fn json_body(self, body: &impl serde::Serialize) -> Self {
+        self.json_body_as("application/json", body)
+    }
+
+    /// Sets a JSON request body sent as `content_type` (`application/merge-patch+json`,
+    /// `application/json; charset=utf-8`, ...).
+    pub fn json_body_as(self, content_type: &'static str, body: &impl serde::Serialize) -> Self {
         match serde_json::to_vec(body) {
-            Ok(bytes) => {
-                self.body = Some(bytes);
+            Ok(bytes) => self.bytes_body(content_type, bytes),
+            Err(source) => self.fail(Error::Serialize { name: "body".to_owned(), source }),
+        }
+    }
+
+    /// Sets the request body to these bytes (text, binary), sent as `content_type`.
+    pub fn bytes_body(mut self, content_type: &'static str, bytes: impl Into<bytes::Bytes>) -> Self {
+        match HeaderValue::from_str(content_type) {
+            Ok(ct) => {
+                self.body = Some(Payload::Bytes(ct, bytes.into()));
                 self
             }
-            Err(source) => self.fail(Error::Serialize { name: "body".to_owned(), source }),
+            Err(_) => self.fail(Error::invalid("content-type", content_type, "is not a valid HTTP header value")),
+        }
+    }
+
+    /// Sets a binary request body, sent as `content_type`: bytes, or a
+    /// stream sent once (a request with a streamed body is never retried).
+    pub fn upload_body(mut self, content_type: &'static str, body: &Upload) -> Self {
+        match HeaderValue::from_str(content_type) {
+            Ok(ct) => {
+                self.body = Some(body.payload(ct));
+                self
+            }
+            Err(_) => self.fail(Error::invalid("content-type", content_type, "is not a valid HTTP header value")),
+        }
+    }
+
+    /// Sets a body that `apply` puts on each attempt's request (generated
+    /// code passes reqwest's `form` or `multipart` encoder, which sets the
+    /// `Content-Type`); `kind` names it in `Debug`. Replayable: the closure
+    /// rebuilds the body for every retry.
+    pub fn apply_body(mut self, kind: &'static str, apply: ApplyBody) -> Self {
+        self.body = Some(Payload::Apply(kind, apply));
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from `value`'s
+    /// members, `members` naming their order and style (see
+    /// [`form_pairs`](super::form_pairs)), encoded per attempt by
+    /// `encode` (generated code passes `|b, pairs| b.form(pairs)`, reqwest's
+    /// serde_urlencoded encoder).
+    pub fn form_body(
+        self,
+        value: &impl serde::Serialize,
+        members: &[(&str, super::FormStyle)],
+        encode: fn(reqwest::RequestBuilder, &[(String, String)]) -> reqwest::RequestBuilder,
+    ) -> Self {
+        match super::form_pairs(value, members) {
+            Ok(pairs) => self.apply_body("form", std::sync::Arc::new(move |b| Ok(encode(b, &pairs)))),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -195,14 +248,17 @@ impl Request {
         }
     }
 
-    /// The body that will be sent and its `Content-Type`: the JSON body if
-    /// one is set, else the default body, else none.
-    pub(crate) fn body_to_send(&self) -> Option<(HeaderValue, &[u8])> {
-        match (&self.body, &self.default_body) {
-            (Some(json), _) => Some((HeaderValue::from_static("application/json"), json)),
-            (None, Some((ct, bytes))) => Some((ct.clone(), bytes)),
-            (None, None) => None,
-        }
+    /// The body that will be sent: the body if one is set, else the default
+    /// body, else none.
+    pub(crate) fn body_to_send(&self) -> Option<Payload> {
+        let default = || self.default_body.as_ref().map(|(ct, b)| Payload::Bytes(ct.clone(), b.clone().into()));
+        self.body.clone().or_else(default)
+    }
+
+    /// Whether the body (if any) can be sent again: a streamed body cannot,
+    /// so its request is never retried.
+    pub fn is_replayable(&self) -> bool {
+        self.body.as_ref().is_none_or(Payload::replayable)
     }
 
     /// Checks a query or body scalar against `rule`; a failure is returned
@@ -359,10 +415,7 @@ impl fmt::Debug for Request {
             .field("query", &query)
             .field("default_query", &self.default_query)
             .field("headers", &headers)
-            .field(
-                "body",
-                &self.body_to_send().map(|(ct, b)| format!("<{} bytes of {}>", b.len(), ct.to_str().unwrap_or("?"))),
-            )
+            .field("body", &self.body_to_send().map(|b| b.describe()))
             .field("idempotent", &self.is_idempotent())
             .field("operation_id", &self.operation_id)
             .field("timeout", &self.timeout)

@@ -62,6 +62,7 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     operations(doc, map, diags);
     crate::extensions::check(doc, map, diags);
     crate::security::check(doc, map, diags);
+    crate::media::check(doc, map, diags);
 }
 
 /// Path items and operations must be mappings; parameters lists; responses present.

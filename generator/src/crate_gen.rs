@@ -43,6 +43,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ("percent-encoding", r#""2""#),
     ("rand", r#""0.9""#),
     ("url", r#""2""#),
+    ("bytes", r#""1""#),
 ];
 
 /// `edition` of a generated crate (the workspace's).
@@ -59,6 +60,7 @@ pub const ROOT_REEXPORTS: &str =
 /// The runtime sources, `(file name, text)`, embedded from `generator/runtime`
 /// (a symlink to `generated-client/runtime`, so both crates build the same files).
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("body.rs", include_str!("../runtime/body.rs")),
     ("builder.rs", include_str!("../runtime/builder.rs")),
     ("client.rs", include_str!("../runtime/client.rs")),
     ("conventions.rs", include_str!("../runtime/conventions.rs")),
@@ -512,9 +514,32 @@ fn cargo_toml(api: &Api, opts: &CrateOptions) -> String {
     s.push_str("categories = [\"api-bindings\", \"web-programming::http-client\"]\n");
     s.push_str("\n[dependencies]\n");
     for (name, spec) in DEPENDENCIES {
+        let spec = if *name == "reqwest" { with_body_features(api, spec) } else { spec.to_string() };
         s.push_str(&format!("{name} = {spec}\n"));
     }
     s
+}
+
+/// reqwest's dependency with the body features the API's operations use:
+/// `form` and `multipart` for those bodies, `stream` for binary uploads
+/// (`reqwest::Body::wrap_stream`). The runtime compiles without them.
+fn with_body_features(api: &Api, spec: &str) -> String {
+    use crate::ir::BodyKind;
+    let kinds: Vec<&BodyKind> = api.operations.iter().filter_map(|o| o.body_media.as_ref().map(|m| &m.kind)).collect();
+    let mut extra = Vec::new();
+    if kinds.iter().any(|k| matches!(k, BodyKind::Form(_))) {
+        extra.push("\"form\"");
+    }
+    if kinds.iter().any(|k| matches!(k, BodyKind::Multipart(_))) {
+        extra.push("\"multipart\"");
+    }
+    if kinds.iter().any(|k| matches!(k, BodyKind::Binary)) {
+        extra.push("\"stream\"");
+    }
+    match extra.is_empty() {
+        true => spec.to_string(),
+        false => spec.replacen("\"query\"]", &format!("\"query\", {}]", extra.join(", ")), 1),
+    }
 }
 
 fn md_cell(s: &str) -> String {

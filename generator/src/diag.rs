@@ -92,6 +92,10 @@ pub enum Code {
     ParameterNotRenderable,
     /// An operation without a 2xx (or `default`) response: its method returns the raw response.
     NoSuccessResponse,
+    /// A body media type the client can only send or receive as raw bytes.
+    UnsupportedMediaType,
+    /// A form body member that `application/x-www-form-urlencoded` cannot encode.
+    UnsupportedFormField,
 }
 
 impl Code {
@@ -127,6 +131,8 @@ impl Code {
             Code::AuthorizationParameter => "authorization-parameter",
             Code::ParameterNotRenderable => "parameter-not-renderable",
             Code::NoSuccessResponse => "no-success-response",
+            Code::UnsupportedMediaType => "unsupported-media-type",
+            Code::UnsupportedFormField => "unsupported-form-field",
         }
     }
 }

@@ -159,7 +159,7 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
 }
 
 /// Follows named aliases (`pub type X = Vec<String>;`) to the type they stand for.
-fn resolve<'t>(api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
+pub(crate) fn resolve<'t>(api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
     // Bounded: a (malformed) alias cycle must not hang the generator.
     for _ in 0..api.types.types.len() + 1 {
         match t {
@@ -173,6 +173,18 @@ fn resolve<'t>(api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
     t
 }
 
+pub(crate) fn is_structured(api: &Api, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::Any | TypeRef::Map(_) => true,
+        TypeRef::Named(id) => match &api.types.get(*id).kind {
+            TypeKind::Struct { .. } | TypeKind::Union { .. } => true,
+            TypeKind::Alias(inner) => is_structured(api, inner),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// `text` on one line: a list item's continuation lines would need indenting
 /// (rustdoc and clippy's `doc_lazy_continuation`), and a spec's line breaks are not markup.
 fn one_line(text: &str) -> String {
@@ -183,7 +195,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// Rustdoc of an operation method.
-fn op_doc(api: &Api, op: &Operation) -> String {
+fn op_doc(api: &Api, op: &Operation, builder: &str) -> String {
     let mut s = String::new();
     s.push_str(op.summary.as_deref().unwrap_or(&op.id));
     s.push_str("\n\n");
@@ -202,22 +214,27 @@ fn op_doc(api: &Api, op: &Operation) -> String {
     }
     if let Some((t, required)) = &op.body {
         let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
-        s.push_str(&format!("Request body: `{t}`{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
+        let t = crate::emit_bodies::body_doc(op, &t, builder).unwrap_or(format!("`{t}`"));
+        s.push_str(&format!("Request body: {t}{}.\n\n", if *required { "" } else { " (optional, `body` setter)" }));
     }
     if let Some(d) = &op.default_body {
         let when = if op.body.is_some() { "When the body is not set, sends" } else { "Sends" };
         s.push_str(&format!("{when} `{}` as `{}` (the API's default body).\n\n", d.body, d.content_type));
     }
-    match &op.success.1 {
+    match (&op.success.1, &op.success_media) {
         _ if op.raw_success => s.push_str(
             "Success: the spec declares no success response; any 2xx is returned as is \
              (the body as bytes; status and headers with `send_with_response`).\n\n",
         ),
-        Some(t) => {
+        (_, Some(m)) => {
+            let t = if m.kind == crate::ir::BodyKind::Text { "String" } else { "bytes::Bytes" };
+            s.push_str(&format!("Success: {} with `{t}` (`{}`).\n\n", op.success.0, m.content_type));
+        }
+        (Some(t), None) => {
             let t = ty(&api.types, t, &types_prefix()).to_string().replace(' ', "");
             s.push_str(&format!("Success: {} with `{t}`.\n\n", op.success.0));
         }
-        None => s.push_str(&format!("Success: {} without a JSON body (`()`).\n\n", op.success.0)),
+        (None, None) => s.push_str(&format!("Success: {} without a JSON body (`()`).\n\n", op.success.0)),
     }
     s.push_str(
         "Errors: [`Error::Api`] for any status outside 200..=299, with the status \
@@ -243,10 +260,11 @@ fn op_doc(api: &Api, op: &Operation) -> String {
 /// Tokens for one operation: the accessor method (for the resource impl) and
 /// the builder struct named `builder` (see [`struct_names`]).
 pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream, TokenStream) {
-    let pre = types_prefix();
+    let multipart = crate::emit_bodies::multipart_struct(api, op, builder);
+    let body_ty = crate::emit_bodies::body_types(api, op, builder);
     let builder = format_ident!("{}", builder);
     let action = ident(&op.action);
-    let doc = doc_attrs(Some(&op_doc(api, op)));
+    let doc = doc_attrs(Some(&op_doc(api, op, &builder.to_string())));
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
 
@@ -266,14 +284,14 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         inits.push(quote!(#n: None));
         fields.push(quote!(#n: Option<#store>,));
     }
-    let body_ty = op.body.as_ref().map(|(t, _)| ty(&api.types, t, &pre));
+    let into = if crate::emit_bodies::body_into(op) { quote!(.into()) } else { quote!() };
     match (&op.body, &body_ty) {
-        (Some((_, true)), Some(t)) => {
-            args.push(quote!(body: #t));
-            inits.push(quote!(body));
+        (Some((_, true)), Some((t, arg))) => {
+            args.push(quote!(body: #arg));
+            inits.push(if into.is_empty() { quote!(body) } else { quote!(body: body #into) });
             fields.push(quote!(body: #t,));
         }
-        (Some((_, false)), Some(t)) => {
+        (Some((_, false)), Some((t, _))) => {
             inits.push(quote!(body: None));
             fields.push(quote!(body: Option<#t>,));
         }
@@ -300,10 +318,10 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         }
     });
     let body_setter = match (&op.body, &body_ty) {
-        (Some((_, false)), Some(t)) => quote! {
+        (Some((_, false)), Some((_, arg))) => quote! {
             /// Sets the request body.
-            pub fn body(mut self, value: #t) -> Self {
-                self.body = Some(value);
+            pub fn body(mut self, value: #arg) -> Self {
+                self.body = Some(value #into);
                 self
             }
         },
@@ -328,18 +346,15 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         .collect();
     // A body's own constraints (lengths, patterns, ranges) are checked before sending,
     // like path parameters: a failure is returned by `send()` and nothing goes out.
-    let body_checked = op.body.as_ref().is_some_and(|(t, _)| crate::emit_types::has_validate(&api.types, t));
-    let body_add = match (&op.body, body_checked) {
-        (Some((_, true)), true) => quote!(req = req.check(self.body.validate()).json_body(&self.body);),
-        (Some((_, true)), false) => quote!(req = req.json_body(&self.body);),
-        (Some((_, false)), true) => quote!(if let Some(v) = &self.body {
-            req = req.check(v.validate()).json_body(v);
-        }),
-        (Some((_, false)), false) => quote!(if let Some(v) = &self.body {
-            req = req.json_body(v);
-        }),
-        (None, _) => quote!(),
+    let body_add = match &op.body {
+        Some((_, true)) => crate::emit_bodies::set_body(api, op, quote!(&self.body), quote!(self.body)),
+        Some((_, false)) => {
+            let set = crate::emit_bodies::set_body(api, op, quote!(v), quote!(v));
+            quote!(if let Some(v) = &self.body { #set })
+        }
+        None => quote!(),
     };
+    let accept = crate::emit_bodies::accept(op);
     let default_body = op.default_body.as_ref().map(|d| {
         let (ct, bytes) = (&d.content_type, proc_macro2::Literal::byte_string(d.body.as_bytes()));
         quote!(.default_body(#ct, #bytes))
@@ -348,34 +363,43 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
     let new_request =
         quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id) #default_body #conventions);
     // Nothing to add: no `let mut` (it would warn `unused_mut` and `let_and_return`).
-    let request_body = if adds.is_empty() && op.body.is_none() {
+    let request_body = if adds.is_empty() && op.body.is_none() && op.success_media.is_none() {
         new_request
     } else {
         quote! {
             let mut req = #new_request;
             #(#adds)*
             #body_add
+            #accept
             req
         }
     };
-    let out = match &op.success.1 {
-        _ if op.raw_success => quote!(Vec<u8>),
-        Some(t) => ty(&api.types, t, &pre),
-        None => quote!(()),
-    };
-    // Without a JSON success body, whatever the server sends (nothing, `{}`, text) is ignored;
-    // without any declared success response, it is returned as is.
-    let execute = match &op.success.1 {
-        _ if op.raw_success => quote!(self.client.execute_raw(self.request()).await),
-        Some(_) => quote!(self.client.execute(self.request()).await),
-        None => quote!(self.client.execute_raw(self.request()).await.map(|r| r.map(|_| ()))),
-    };
-    let status_doc = match &op.success.1 {
-        _ if op.raw_success => {
-            " Sends the request; `Ok` holds the raw body of any 2xx response (the spec declares none).".to_string()
+    let pre = types_prefix();
+    let (out, execute, status_doc, send_stream) = match crate::emit_bodies::success(op) {
+        // Without any declared success response, the body is returned as is.
+        _ if op.raw_success => (
+            quote!(Vec<u8>),
+            quote!(self.client.execute_raw(self.request()).await),
+            " Sends the request; `Ok` holds the raw body of any 2xx response (the spec declares none).".to_string(),
+            quote!(),
+        ),
+        Some(read) => read,
+        None => {
+            let out = match &op.success.1 {
+                Some(t) => ty(&api.types, t, &pre),
+                None => quote!(()),
+            };
+            // Without a JSON success body, whatever the server sends (nothing, `{}`, text) is ignored.
+            let execute = match &op.success.1 {
+                Some(_) => quote!(self.client.execute(self.request()).await),
+                None => quote!(self.client.execute_raw(self.request()).await.map(|r| r.map(|_| ()))),
+            };
+            let status_doc = match &op.success.1 {
+                Some(_) => format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0),
+                None => format!(" Sends the request; `Ok(())` on success ({}; any body is ignored).", op.success.0),
+            };
+            (out, execute, status_doc, quote!())
         }
-        Some(_) => format!(" Sends the request; `Ok` holds the decoded {} body.", op.success.0),
-        None => format!(" Sends the request; `Ok(())` on success ({}; any body is ignored).", op.success.0),
     };
     let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
     let builder_doc = crate::emit_types::doc_safe(&format!(
@@ -383,6 +407,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         op.id, op.method, op.path
     ));
     let builder_tokens = quote! {
+        #multipart
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -405,6 +430,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
             pub async fn send_with_response(self) -> Result<ApiResponse<#out>, Error> {
                 #execute
             }
+            #send_stream
             #stream
         }
     };

@@ -225,6 +225,60 @@ pub struct DefaultBody {
     pub body: String,
 }
 
+/// How a member of a form body is encoded, from the media type's `encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormEncoding {
+    /// `style: form, explode: true` (the default): arrays as repeated keys.
+    Exploded,
+    /// `explode: false`: arrays comma-joined.
+    Joined,
+    /// `style: deepObject`: `name[key]=value`.
+    DeepObject,
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The part name.
+    pub wire: String,
+    /// The Rust field name.
+    pub name: String,
+    /// In the schema's `required`.
+    pub required: bool,
+    /// `None`: a file part (a binary string); else the type of a text part
+    /// (JSON-encoded unless a scalar).
+    pub ty: Option<TypeRef>,
+    /// An array of files (a part repeated per file).
+    pub list: bool,
+    /// The part's content type from the media type's `encoding`, if given.
+    pub content_type: Option<String>,
+}
+
+/// How a request or response body is encoded on the wire.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyKind {
+    /// JSON (`application/json` with any parameters, `*+json`).
+    Json,
+    /// `application/x-www-form-urlencoded` from the body's type; its members
+    /// (wire names, in schema order) and how each is encoded.
+    Form(Vec<(String, FormEncoding)>),
+    /// `multipart/form-data`: the parts, in schema order.
+    Multipart(Vec<Part>),
+    /// `text/*`: a `String`.
+    Text,
+    /// Bytes (binary media types, and unsupported ones, which lint warns about).
+    Binary,
+}
+
+/// The media type an operation's body is sent or received as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Media {
+    /// The declared media type, sent as `Content-Type` (request) or `Accept` (response).
+    pub content_type: String,
+    /// The encoding.
+    pub kind: BodyKind,
+}
+
 /// One operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -244,13 +298,19 @@ pub struct Operation {
     pub description: Option<String>,
     /// Parameters, path first in template order, then query and header in spec order.
     pub params: Vec<Param>,
-    /// Request body type and whether it is required.
+    /// Request body type and whether it is required (`Any` for multipart and
+    /// binary bodies, whose Rust type comes from [`Operation::body_media`]).
     pub body: Option<(TypeRef, bool)>,
-    /// First 2xx status and its JSON body type (`None` body: no content).
+    /// The request body's media type (`None`: a body without content, sent as JSON).
+    pub body_media: Option<Media>,
+    /// First 2xx status and its JSON body type (`None` body: no JSON content).
     pub success: (u16, Option<TypeRef>),
     /// The spec declares no success (2xx) response (`responses: {}`, or only
     /// errors): the method returns the raw response (status, headers, bytes).
     pub raw_success: bool,
+    /// The success body's media type when it is not JSON (text, bytes); `None`
+    /// for JSON or no content.
+    pub success_media: Option<Media>,
     /// Documented error responses: (status, description).
     pub errors: Vec<(String, String)>,
     /// Pagination: the item type when the operation takes `page`/`perPage` and returns `items`.

@@ -10,8 +10,9 @@ use crate::check::template_params;
 use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
 use crate::group;
-use crate::ir::{Api, Conventions, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef};
+use crate::ir::{Api, BodyKind, Conventions, Media, Operation, Param, ParamIn, Part, QueryStyle, TypeKind, TypeRef};
 use crate::lower::{self, Lowerer};
+use crate::media::{self, Family};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
@@ -42,6 +43,14 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
         for (mt_ptr, _) in json_schemas(op.get("requestBody"), &format!("{ptr}/requestBody")) {
             lw.hints.insert(mt_ptr, format!("{base}Body"));
         }
+        if let Some(b) = op.get("requestBody") {
+            let (b, bptr) = media::deref(doc, b, &format!("{ptr}/requestBody"));
+            let chosen =
+                media::choose(doc, b, &bptr, true).filter(|c| matches!(c.family, Family::Form | Family::Multipart));
+            if let Some(sp) = chosen.and_then(|c| c.schema_pointer()) {
+                lw.hints.entry(sp).or_insert_with(|| format!("{base}Body"));
+            }
+        }
         for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             let rp = pointer::join(&format!("{ptr}/responses"), code);
             for (mt_ptr, _) in json_schemas(Some(r), &rp) {
@@ -69,7 +78,13 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
     lower::break_cycles(&mut space);
     let req: Vec<TypeRef> = operations
         .iter()
-        .flat_map(|o| o.body.iter().map(|(t, _)| t.clone()).chain(o.params.iter().map(|p| p.ty.clone())))
+        .flat_map(|o| {
+            let parts = match o.body_media.as_ref().map(|m| &m.kind) {
+                Some(BodyKind::Multipart(parts)) => parts.iter().filter_map(|p| p.ty.clone()).collect(),
+                _ => Vec::new(),
+            };
+            o.body.iter().map(|(t, _)| t.clone()).chain(o.params.iter().map(|p| p.ty.clone())).chain(parts)
+        })
         .collect();
     let resp: Vec<TypeRef> = operations.iter().filter_map(|o| o.success.1.clone()).collect();
     lower::mark_usage(&mut space, &req, true);
@@ -134,9 +149,10 @@ pub fn operation_id(operation_id: Option<&str>, path: &str, method: &str) -> Str
     format!("{resource}{item}.{method}")
 }
 
-/// A JSON media type: `application/json`, `+json`, or `*/*`.
+/// A JSON media type: `application/json` (with any parameters), `+json`, or `*/*`.
 fn is_json(mt: &str) -> bool {
-    mt == "application/json" || mt.ends_with("+json") || mt == "*/*"
+    let base = mt.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    base == "application/json" || base.ends_with("+json") || base == "*/*"
 }
 
 /// JSON media types under `holder.content` (application/json and `+json`), with schema pointers.
@@ -250,15 +266,15 @@ fn lower_op(
         p.name = name;
     }
 
-    let body = op.get("requestBody").map(|b| {
-        let (b, bptr) = deref(doc, b, format!("{ptr}/requestBody"));
-        let required = b.get("required") == Some(&Value::Bool(true));
-        let ty = match json_schemas(Some(b), &bptr).into_iter().next() {
-            Some((sp, _)) => lw.lower(&sp),
-            None => TypeRef::Any,
-        };
-        (ty, required)
-    });
+    let (body, body_media) = match op.get("requestBody") {
+        Some(b) => {
+            let (b, bptr) = deref(doc, b, format!("{ptr}/requestBody"));
+            let required = b.get("required") == Some(&Value::Bool(true));
+            let (ty, media) = request_body(lw, doc, b, &bptr);
+            (Some((ty, required)), media)
+        }
+        None => (None, None),
+    };
 
     // Sent when there is no body: none declared, or an optional one left unset.
     let default_body = match &body {
@@ -270,6 +286,7 @@ fn lower_op(
     let mut codes: Vec<&String> = responses.map(|m| m.keys().collect()).unwrap_or_default();
     codes.sort();
     let mut success = (200u16, None);
+    let mut success_media = None;
     let mut errors = Vec::new();
     let mut found = false;
     for code in codes {
@@ -282,6 +299,14 @@ fn lower_op(
                 found = true;
                 let ty = json_schemas(Some(r), &rptr).into_iter().next().map(|(sp, _)| lw.lower(&sp));
                 success = (c, ty);
+                success_media = media::choose(doc, r, &rptr, false).and_then(|m| {
+                    let kind = match m.family {
+                        Family::Json => return None,
+                        Family::Text => BodyKind::Text,
+                        _ => BodyKind::Binary,
+                    };
+                    Some(Media { content_type: m.media_type, kind })
+                });
             }
             Ok(c) if (200..300).contains(&c) => {}
             _ => errors.push((code.clone(), desc)),
@@ -318,14 +343,75 @@ fn lower_op(
         description: item.operation.description.clone(),
         params,
         body,
+        body_media,
         success,
         raw_success: !responses.is_some_and(|r| r.keys().any(|code| code.starts_with('2'))),
+        success_media,
         errors,
         paginated,
         default_body,
         security: op.get("security").and_then(security::requirements),
         pointer: ptr.to_string(),
     }
+}
+
+/// A request body's type and media type (see [`crate::media`] for the choice).
+fn request_body(lw: &mut Lowerer, doc: &Value, b: &Value, bptr: &str) -> (TypeRef, Option<Media>) {
+    let Some(chosen) = media::choose(doc, b, bptr, true) else {
+        // No content: a JSON body of any value, as before media types were read.
+        return (TypeRef::Any, None);
+    };
+    let schema = chosen.schema_pointer();
+    let lowered = |lw: &mut Lowerer| schema.as_deref().map_or(TypeRef::Any, |sp| lw.lower(sp));
+    let (ty, kind) = match chosen.family {
+        Family::Json => (lowered(lw), BodyKind::Json),
+        Family::Form => {
+            let styles = media::properties(doc, &chosen)
+                .into_iter()
+                .map(|(name, _, _)| {
+                    let e = media::form_encoding(chosen.value, &name);
+                    (name, e)
+                })
+                .collect();
+            (lowered(lw), BodyKind::Form(styles))
+        }
+        Family::Multipart => (TypeRef::Any, BodyKind::Multipart(multipart_parts(lw, doc, &chosen))),
+        Family::Text => (TypeRef::String, BodyKind::Text),
+        Family::Binary | Family::Other => (TypeRef::Any, BodyKind::Binary),
+    };
+    (ty, Some(Media { content_type: chosen.media_type.clone(), kind }))
+}
+
+/// The parts of a `multipart/form-data` body: binary strings (or arrays of
+/// them) are file parts, other properties text parts of their lowered type.
+fn multipart_parts(lw: &mut Lowerer, doc: &Value, chosen: &media::Chosen<'_>) -> Vec<Part> {
+    let required = media::required(doc, chosen);
+    let mut scope = Scope::with_reserved(&[]);
+    let schema_ptr = chosen.schema_pointer().unwrap_or_default();
+    let target = lw.target(&schema_ptr);
+    media::properties(doc, chosen)
+        .into_iter()
+        .map(|(wire, pptr, p)| {
+            let file = media::is_binary(doc, Some(p), &pptr);
+            let list = p.get("type").and_then(Value::as_str) == Some("array")
+                && media::is_binary(doc, p.get("items"), &format!("{pptr}/items"));
+            let prop_ptr = pointer::join(&format!("{target}/properties"), &wire);
+            let ty = (!file && !list).then(|| lw.lower(&prop_ptr));
+            let content_type = chosen
+                .value
+                .pointer(&format!("/encoding/{}/contentType", pointer::escape(&wire)))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            Part {
+                name: scope.claim(naming::field_name(&wire)),
+                required: required.contains(&wire),
+                wire,
+                ty,
+                list,
+                content_type,
+            }
+        })
+        .collect()
 }
 
 /// Resources named like a `Client` method get an `_ops` suffix; two
