@@ -20,6 +20,8 @@ pub enum Severity {
     Error,
     /// The input was interpreted, but not as written; check the result.
     Warning,
+    /// Something the input has that a client does not use (OpenAPI 3.1 `webhooks`).
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -27,6 +29,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }
@@ -84,6 +87,12 @@ pub enum Code {
     InvalidExtension,
     /// A security scheme the generated client cannot send.
     UnsupportedSecurityScheme,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, not a client's concern.
+    Webhooks,
+    /// A `jsonSchemaDialect` or `$schema` other than OpenAPI 3.1's base dialect.
+    SchemaDialect,
+    /// A JSON Schema 2020-12 construct read as a wider OpenAPI 3.0 one (`prefixItems`).
+    Widened,
 }
 
 impl Code {
@@ -115,6 +124,9 @@ impl Code {
             Code::NestingTooDeep => "nesting-too-deep",
             Code::InvalidExtension => "invalid-extension",
             Code::UnsupportedSecurityScheme => "unsupported-security-scheme",
+            Code::Webhooks => "webhooks",
+            Code::SchemaDialect => "schema-dialect",
+            Code::Widened => "widened",
         }
     }
 }
@@ -128,7 +140,7 @@ impl Serialize for Code {
 /// One located problem. Serializes to exactly the CLI's JSON fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// `error` or `warning`.
+    /// `error`, `warning` or `note`.
     pub severity: Severity,
     /// Stable code such as `dangling-ref`.
     pub code: Code,
@@ -169,6 +181,7 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
         let mut cs = match d.severity {
             Severity::Error => CsDiag::error(),
             Severity::Warning => CsDiag::warning(),
+            Severity::Note => CsDiag::note(),
         }
         .with_code(d.code.as_str())
         .with_message(&d.message);
