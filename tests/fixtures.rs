@@ -4,7 +4,8 @@
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
 //! extensions, security schemes, parameter rendering, resource grouping,
-//! operations without a success response, bodies by media type).
+//! operations without a success response, bodies by media type, and each
+//! OpenAPI 3.1 construct: `openapi31-*`).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
 //! (`fixtures__<file>.snap`), and all of them are compiled together: one
@@ -100,6 +101,17 @@ fn the_fixture_set_covers_every_listed_feature() {
         "resource-grouping",
         "no-success-response",
         "media-types",
+        "openapi31-type-arrays",
+        "openapi31-null-alternatives",
+        "openapi31-const",
+        "openapi31-examples",
+        "openapi31-exclusive-bounds",
+        "openapi31-ref-siblings",
+        "openapi31-defs",
+        "openapi31-prefix-items",
+        "openapi31-content-encoding",
+        "openapi31-path-items",
+        "openapi31-webhooks",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
@@ -463,4 +475,101 @@ fn all_fixtures_compile_without_warnings_and_pass_clippy() {
     scratch_crate::clippy("fixture-check", &lib)
         .unwrap_or_else(|e| panic!("the generated fixture code does not build cleanly: {e}"));
     eprintln!("compiled {count} fixtures with clippy in {:.1?}", started.elapsed());
+}
+
+/// The fields of the struct named `name`: wire name -> field.
+fn fields_of<'a>(
+    g: &'a Generated,
+    name: &str,
+) -> std::collections::BTreeMap<&'a str, &'a openapi_clientgen::ir::Field> {
+    let TypeKind::Struct { fields, .. } = &type_named(g, name).kind else { panic!("{name} is a struct") };
+    fields.iter().map(|f| (f.wire.as_str(), f)).collect()
+}
+
+/// The named type a field refers to.
+fn named<'a>(g: &'a Generated, ty: &TypeRef) -> &'a openapi_clientgen::ir::TypeDef {
+    let TypeRef::Named(id) = ty else { panic!("{ty:?} is not a named type") };
+    &g.api.types.types[id.0]
+}
+
+/// Every OpenAPI 3.1 construct is read as the 3.0 one that says the same, with
+/// a diagnostic only where it does not (`prefixItems`, `webhooks`, a dialect).
+#[test]
+fn openapi31_constructs_read_as_their_30_equivalents() {
+    use openapi_clientgen::ir::TypeKind::{Enum, Union};
+    let diags = |name: &str| -> Vec<(String, String)> {
+        let a = Config::new().analyze(root().join("tests/fixtures").join(format!("{name}.yml")));
+        assert_eq!(a.doc.as_ref().map(|d| d["openapi"].clone()), Some("3.0.3".into()), "{name} is read as 3.0.3");
+        a.diagnostics.iter().map(|d| (d.severity.to_string(), d.code.as_str().to_string())).collect()
+    };
+    for f in fixture_files().iter().map(|p| stem(p)).filter(|n| n.starts_with("openapi31-")) {
+        let want: &[(&str, &str)] = match f.as_str() {
+            "openapi31-prefix-items" => &[("warning", "widened")],
+            "openapi31-path-items" => &[("warning", "missing-operation-id")],
+            "openapi31-webhooks" => &[("warning", "schema-dialect"), ("note", "webhooks")],
+            _ => &[],
+        };
+        let want: Vec<(String, String)> = want.iter().map(|(s, c)| (s.to_string(), c.to_string())).collect();
+        assert_eq!(diags(&f), want, "{f}");
+    }
+
+    let g = gen_named("openapi31-type-arrays");
+    let s = fields_of(&g, "Settings");
+    assert!(s["name"].nullable && s["name"].ty == TypeRef::String);
+    assert!(s["tags"].nullable && s["tags"].ty == TypeRef::Vec(Box::new(TypeRef::String)));
+    assert_eq!(s["seed"].ty, TypeRef::Number, "every integer is a number");
+    let Union { variants } = &named(&g, &s["limit"].ty).kind else { panic!("limit is a union") };
+    let types: Vec<&TypeRef> = variants.iter().map(|(_, t)| t).collect();
+    assert_eq!(types, [&TypeRef::Number, &TypeRef::String]);
+    let Enum { variants } = &named(&g, &s["mode"].ty).kind else { panic!("mode is an enum") };
+    assert!(s["mode"].nullable && variants.len() == 2, "null is the field's, not a variant: {variants:?}");
+
+    let g = gen_named("openapi31-null-alternatives");
+    let job = fields_of(&g, "Job");
+    assert!(job["error"].nullable && named(&g, &job["error"].ty).name == "ErrorModel");
+    let Union { variants } = &named(&g, &job["result"].ty).kind else { panic!("result is a union") };
+    assert!(job["result"].nullable && variants.len() == 2, "{variants:?}");
+
+    let g = gen_named("openapi31-const");
+    let Union { variants } = &type_named(&g, "Event").kind else { panic!("event is a union") };
+    let names: Vec<&str> = variants.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Message", "Timeout"], "alternatives named by their `const`");
+
+    let a = Config::new().analyze(root().join("tests/fixtures/openapi31-exclusive-bounds.yml"));
+    let params = &a.doc.expect("parsed")["paths"]["/samples"]["get"]["parameters"];
+    let bounds = serde_json::json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 2, "exclusiveMaximum": true});
+    assert_eq!(params[0]["schema"], bounds);
+    assert_eq!(params[1]["schema"], serde_json::json!({"type": "integer", "minimum": 5}), "the stricter bound");
+
+    let g = gen_named("openapi31-ref-siblings");
+    let order = fields_of(&g, "Order");
+    assert_eq!(named(&g, &order["shipping"].ty).name, "Address", "annotations keep the referenced type");
+    assert_eq!(order["shipping"].doc.as_deref(), Some("Where the order goes (this text documents the field)."));
+    let billing: Vec<&str> = fields_of(&g, &named(&g, &order["billing"].ty).name).into_keys().collect();
+    assert_eq!(billing, ["city", "vatId"], "shape keywords extend the referenced type");
+
+    let g = gen_named("openapi31-defs");
+    let drawing = fields_of(&g, "Drawing");
+    assert_eq!(named(&g, &drawing["origin"].ty).name, "DrawingPoint", "`point` is taken by a component");
+    assert_eq!(named(&g, &drawing["color"].ty).name, "Color");
+    assert_eq!(fields_of(&g, "DrawingPoint").len(), 2);
+
+    let g = gen_named("openapi31-prefix-items");
+    let route = fields_of(&g, "Route");
+    assert_eq!(route["start"].ty, TypeRef::Vec(Box::new(TypeRef::Number)));
+    assert_eq!(route["start"].checks.max_items, Some(2), "`items: false` bounds the tuple");
+    let TypeRef::Vec(item) = &route["label"].ty else { panic!("label is a list") };
+    assert!(matches!(named(&g, item).kind, Union { .. }), "items are any of the tuple's item types");
+
+    let g = gen_named("openapi31-content-encoding");
+    let upload = fields_of(&g, "Upload");
+    assert!(upload["data"].ty == TypeRef::String && upload["raw"].ty == TypeRef::String);
+
+    let g = gen_named("openapi31-path-items");
+    let paths: Vec<&str> = g.api.operations.iter().map(|o| o.path.as_str()).collect();
+    assert_eq!(paths, ["/health", "/v2/health"], "both paths have the shared item's operation");
+
+    let g = gen_named("openapi31-webhooks");
+    assert_eq!(g.api.operations.len(), 1, "the webhook is not an operation");
+    type_named(&g, "Shipment");
 }

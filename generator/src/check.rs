@@ -183,8 +183,8 @@ fn version(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             Severity::Error,
             Code::UnsupportedVersion,
             "/openapi",
-            format!("`openapi: {v}` is not supported; this generator reads OpenAPI 3.0.x"),
-            "convert the document to OpenAPI 3.0.3",
+            format!("`openapi: {v}` is not supported; this generator reads OpenAPI 3.0.x and 3.1.x"),
+            "convert the document to OpenAPI 3.1 or 3.0.3",
         ),
         None if obj.contains_key("swagger") => diags.at(
             map,

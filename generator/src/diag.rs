@@ -20,6 +20,8 @@ pub enum Severity {
     Error,
     /// The input was interpreted, but not as written; check the result.
     Warning,
+    /// Something the input has that a client does not use (OpenAPI 3.1 `webhooks`).
+    Note,
 }
 
 impl fmt::Display for Severity {
@@ -27,6 +29,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }
@@ -96,6 +99,12 @@ pub enum Code {
     UnsupportedMediaType,
     /// A form body member that `application/x-www-form-urlencoded` cannot encode.
     UnsupportedFormField,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends, not a client's concern.
+    Webhooks,
+    /// A `jsonSchemaDialect` or `$schema` other than OpenAPI 3.1's base dialect.
+    SchemaDialect,
+    /// A JSON Schema 2020-12 construct read as a wider OpenAPI 3.0 one (`prefixItems`).
+    Widened,
 }
 
 impl Code {
@@ -133,6 +142,9 @@ impl Code {
             Code::NoSuccessResponse => "no-success-response",
             Code::UnsupportedMediaType => "unsupported-media-type",
             Code::UnsupportedFormField => "unsupported-form-field",
+            Code::Webhooks => "webhooks",
+            Code::SchemaDialect => "schema-dialect",
+            Code::Widened => "widened",
         }
     }
 }
@@ -146,7 +158,7 @@ impl Serialize for Code {
 /// One located problem. Serializes to exactly the CLI's JSON fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// `error` or `warning`.
+    /// `error`, `warning` or `note`.
     pub severity: Severity,
     /// Stable code such as `dangling-ref`.
     pub code: Code,
@@ -187,6 +199,7 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
         let mut cs = match d.severity {
             Severity::Error => CsDiag::error(),
             Severity::Warning => CsDiag::warning(),
+            Severity::Note => CsDiag::note(),
         }
         .with_code(d.code.as_str())
         .with_message(&d.message);

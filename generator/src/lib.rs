@@ -1,4 +1,4 @@
-//! `openapi-clientgen`: typed async Rust clients from real-world OpenAPI 3.0 specs.
+//! `openapi-clientgen`: typed async Rust clients from real-world OpenAPI 3.0 and 3.1 specs.
 //!
 //! [`Config`] is the entry point, for `build.rs`, the CLI and tests; every
 //! failure is an [`Error`]. The pipeline, one private module per stage, in
@@ -6,6 +6,7 @@
 //! `source` (load YAML/JSON with locations) → `overlay` (OpenAPI Overlay 1.0)
 //! → `check::nesting` (refuse documents too deep for the recursive stages)
 //! → `check::check_refs` (every `$ref`, by its full JSON pointer)
+//! → `openapi31` (an OpenAPI 3.1 document read as 3.0.3)
 //! → `normalize` (interpret safe deviations) → `check::check` (version,
 //! structure, operation ids, path templates) → `document` (the typed
 //! `openapiv3::OpenAPI` model, with pointers kept alongside) → `ops` (reads
@@ -53,6 +54,7 @@ mod media;
 pub mod names_lock;
 pub mod naming;
 mod normalize;
+mod openapi31;
 mod ops;
 mod overlay;
 mod pointer;
@@ -164,7 +166,11 @@ pub(crate) fn analyze_sources(
         return Analysis { doc: Some(doc), model: None, diagnostics: diags.into_sorted(), unreadable };
     }
     check::check_refs(&doc, &map, &mut diags);
+    let from_31 = openapi31::normalize(&mut doc, &mut map, &mut diags);
     normalize::normalize(&mut doc, &map, &mut diags);
+    if from_31 {
+        openapi31::finish(&mut doc);
+    }
     check::check(&doc, &map, &mut diags);
     // Last: the typed model the later stages read (only of a document without errors).
     let model = if diags.has_errors() { None } else { document::check(&doc, &map, &mut diags) };

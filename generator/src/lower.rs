@@ -201,10 +201,20 @@ impl<'a> Lowerer<'a> {
         id
     }
 
-    /// Whether the schema at `ptr` (or the one it refers to) is nullable.
+    /// Whether the schema at `ptr` (or the one it refers to) is nullable: it
+    /// says so, or one of its inline `oneOf`/`anyOf` alternatives does.
     pub fn nullable(&self, ptr: &str) -> bool {
-        let here = self.schema(ptr).get("nullable") == Some(&Value::Bool(true));
-        here || self.schema(&self.target(ptr)).get("nullable") == Some(&Value::Bool(true))
+        let is_null = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
+        let alternative = |s: &Value| {
+            ["oneOf", "anyOf"].iter().any(|kw| {
+                s.get(kw)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.iter().any(|b| b.get("$ref").is_none() && is_null(b)))
+            })
+        };
+        let here = self.schema(ptr);
+        let there = self.schema(&self.target(ptr));
+        is_null(here) || is_null(there) || alternative(here) || alternative(there)
     }
 
     /// String checks of the schema at `ptr` (after refs).

@@ -151,8 +151,14 @@ fn report(a: &Analysis, format: Format) {
         Format::Text => {
             use std::io::IsTerminal;
             eprint!("{}", diag::render_text(&a.diagnostics, std::io::stderr().is_terminal()));
-            let errors = a.diagnostics.iter().filter(|d| d.severity == diag::Severity::Error).count();
-            eprintln!("{} error(s), {} warning(s)", errors, a.diagnostics.len() - errors);
+            let count = |s| a.diagnostics.iter().filter(|d| d.severity == s).count();
+            let (errors, warnings, notes) =
+                (count(diag::Severity::Error), count(diag::Severity::Warning), count(diag::Severity::Note));
+            if notes > 0 {
+                eprintln!("{errors} error(s), {warnings} warning(s), {notes} note(s)");
+            } else {
+                eprintln!("{errors} error(s), {warnings} warning(s)");
+            }
         }
     }
 }

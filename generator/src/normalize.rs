@@ -43,8 +43,12 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     let ptrs = walk::schema_pointers(doc);
     // `nullable` only has an effect beside `type` (OpenAPI 3.0.3): remember which schemas
     // the input marks nullable without a type, before `type: 'null'` branches add more.
-    let untyped_nullable: Vec<String> =
-        ptrs.iter().filter(|p| pointer::get_ptr(doc, p).is_some_and(nullable_without_type)).cloned().collect();
+    // In a 3.1 document `nullable` is no keyword at all; read the 3.0 way, it is not worth a warning there.
+    let untyped_nullable: Vec<String> = if crate::openapi31::is_31(doc) {
+        Vec::new()
+    } else {
+        ptrs.iter().filter(|p| pointer::get_ptr(doc, p).is_some_and(nullable_without_type)).cloned().collect()
+    };
     // Children before parents: a parent may drop a `oneOf` branch, which must not
     // shift pointers that are still to be visited.
     for ptr in ptrs.iter().rev() {

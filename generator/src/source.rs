@@ -87,7 +87,7 @@ impl SourceFile {
                 syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
             })?
         } else {
-            let mut y: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+            let mut y = serde_yaml::from_str::<Yaml>(text).map(|y| y.0).map_err(|e| {
                 let (l, c) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                 match &duplicate {
                     // serde_yaml locates a duplicate key at its mapping; the index knows the key itself.
@@ -133,6 +133,88 @@ impl SourceFile {
                 None => return Pos { line: 1, column: 1 },
             }
         }
+    }
+}
+
+/// A YAML value as `serde_yaml::Value`, except that integers beyond 64 bits
+/// are read as the nearest float. serde_yaml resolves a plain scalar that fits
+/// 128 bits (`-9223372036854776000`, one past `i64::MIN` as written by
+/// float-printing tools) as an `i128`, which its own `Value` refuses ("invalid
+/// YAML" for a valid document); JSON (serde_json) already reads such numbers as
+/// floats, and wider ones are floats in both.
+struct Yaml(serde_yaml::Value);
+
+impl<'de> serde::Deserialize<'de> for Yaml {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+}
+
+struct YamlVisitor;
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Yaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Yaml, E> {
+        Ok(Yaml(b.into()))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Yaml, E> {
+        Ok(Yaml(i.into()))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Yaml, E> {
+        Ok(Yaml(u.into()))
+    }
+    fn visit_i128<E>(self, i: i128) -> Result<Yaml, E> {
+        Ok(Yaml((i as f64).into()))
+    }
+    fn visit_u128<E>(self, u: u128) -> Result<Yaml, E> {
+        Ok(Yaml((u as f64).into()))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Yaml, E> {
+        Ok(Yaml(f.into()))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Yaml, E> {
+        Ok(Yaml(s.into()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Yaml, E> {
+        Ok(Yaml(s.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml(serde_yaml::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml(serde_yaml::Value::Null))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Yaml, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Yaml(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Yaml(serde_yaml::Value::Sequence(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Yaml, A::Error> {
+        let mut out = serde_yaml::Mapping::new();
+        while let Some(Yaml(k)) = m.next_key()? {
+            if out.contains_key(&k) {
+                // As serde_yaml's own `Value` (the caller locates it by the index).
+                return Err(serde::de::Error::custom(format!("duplicate entry with key {}", yaml_key(k))));
+            }
+            let Yaml(v) = m.next_value()?;
+            out.insert(k, v);
+        }
+        Ok(Yaml(serde_yaml::Value::Mapping(out)))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Yaml, A::Error> {
+        // A tagged node (`!tag value`): the tag is dropped, as `yaml_to_json` drops it.
+        use serde::de::VariantAccess;
+        let (_tag, contents): (serde::de::IgnoredAny, _) = data.variant()?;
+        contents.newtype_variant()
     }
 }
 
@@ -377,12 +459,24 @@ impl SourceMap {
         self.origins.push((doc_ptr.to_string(), file, file_ptr.to_string()));
     }
 
-    /// Locates a document pointer.
-    pub fn locate(&self, ptr: &str) -> Location {
+    /// Where a document pointer comes from: the file index and the pointer in that file.
+    pub fn origin(&self, ptr: &str) -> (usize, String) {
         let found = self.origins.iter().rev().find(|(prefix, _, _)| pointer::is_prefix(prefix, ptr));
         let (prefix, file, file_prefix) = found.map(|(a, b, c)| (a.as_str(), *b, c.as_str())).unwrap_or(("", 0, ""));
+        (file, format!("{}{}", file_prefix, &ptr[prefix.len()..]))
+    }
+
+    /// Records that the node now at `to` was written at `from` of the working
+    /// document (normalization moved it): `to` and below locate where `from` does.
+    pub fn moved(&mut self, to: &str, from: &str) {
+        let (file, file_ptr) = self.origin(from);
+        self.graft(to, file, &file_ptr);
+    }
+
+    /// Locates a document pointer.
+    pub fn locate(&self, ptr: &str) -> Location {
+        let (file, in_file) = self.origin(ptr);
         let f = &self.files[file];
-        let in_file = format!("{}{}", file_prefix, &ptr[prefix.len()..]);
         let pos = f.position(&in_file);
         Location { file: f.name.clone(), line: pos.line, column: pos.column }
     }
@@ -398,6 +492,28 @@ impl SourceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Integers beyond 64 bits are read as the nearest float, in YAML as in
+    /// JSON, never as a syntax error (OpenAI's spec has `minimum: -9223372036854776000`).
+    #[test]
+    fn numbers_beyond_64_bits_are_the_nearest_float() {
+        let yaml = "a: -9223372036854776000\nb: 18446744073709551616\nd: 170141183460469231731687303715884105728000\n";
+        let y = SourceFile::parse("a.yml", yaml).expect("valid YAML");
+        assert_eq!(y.value["a"].as_f64(), Some(-9.223372036854776e18));
+        assert_eq!(y.value["a"].as_i64(), None, "a float, not a wrapped integer");
+        assert_eq!(y.value["b"].as_f64(), Some(18446744073709551616.0));
+        assert_eq!(y.value["d"].as_f64(), Some(1.7014118346046923e41));
+        assert_eq!(y.positions.get("/a"), Some(&Pos { line: 1, column: 1 }));
+        let json = r#"{"a": -9223372036854776000, "b": 18446744073709551616, "d": 170141183460469231731687303715884105728000}"#;
+        let j = SourceFile::parse("a.json", json).expect("valid JSON");
+        for k in ["a", "b", "d"] {
+            assert_eq!(j.value[k], y.value[k], "{k}: JSON and YAML agree");
+        }
+        // Within 64 bits, integers stay exact.
+        let small = SourceFile::parse("a.yml", "a: -9223372036854775808\nb: 18446744073709551615\n").expect("valid");
+        assert_eq!(small.value["a"].as_i64(), Some(i64::MIN));
+        assert_eq!(small.value["b"].as_u64(), Some(u64::MAX));
+    }
 
     /// A final `-` without a newline is an empty item that yaml-rust2 marks on
     /// the line after the last; it is located at the end of the last line.
