@@ -61,7 +61,7 @@ pub fn root_dependencies() -> String {
 /// generated `api` module adds inherent methods to that module's
 /// `runtime::Client`, so each generated client needs its own).
 pub fn module(name: &str, doc: &str, code: &str) -> String {
-    let runtime = root().join("generated-client/runtime/mod.rs");
+    let runtime = root().join("generator/runtime/mod.rs");
     format!(
         "#[doc = {doc:?}]\npub mod {name} {{\n#[path = {:?}]\npub mod runtime;\n\n{code}\n}}\n\n",
         runtime.display().to_string()

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -56,7 +57,7 @@ pub(super) enum Prepared {
 /// What one attempt ended with.
 enum Attempt {
     /// Final: success or an error not worth retrying.
-    Done(Result<ApiResponse<Vec<u8>>, Error>),
+    Done(Result<ApiResponse<Bytes>, Error>),
     /// Worth retrying (if the request is idempotent and budget remains).
     Retry { err: Error, retry_after: Option<Duration> },
 }
@@ -79,7 +80,7 @@ impl Client {
     /// Non-2xx responses become [`Error::Api`], undecodable 2xx bodies
     /// [`Error::Decode`]; see [`Client::execute_raw`] for the rest.
     pub async fn execute<T: DeserializeOwned>(&self, req: Request) -> Result<ApiResponse<T>, Error> {
-        decode(self.execute_raw(req).await?)
+        decode(self.send(req).await?)
     }
 
     /// Executes a request and returns the undecoded success body.
@@ -99,6 +100,12 @@ impl Client {
     /// status (after retries); [`Error::Timeout`], [`Error::Transport`] or
     /// [`Error::BodyTooLarge`] otherwise.
     pub async fn execute_raw(&self, req: Request) -> Result<ApiResponse<Vec<u8>>, Error> {
+        // A copy only when the buffer is shared (`Vec::from` takes an unshared one over).
+        self.send(req).await.map(|r| r.map(Vec::from))
+    }
+
+    /// [`Client::execute_raw`] with the body as reqwest read it.
+    async fn send(&self, req: Request) -> Result<ApiResponse<Bytes>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         self.run(req, &span).instrument(span.clone()).await
     }
@@ -117,7 +124,7 @@ impl Client {
             .unwrap_or_default()
     }
 
-    async fn run(&self, mut req: Request, span: &tracing::Span) -> Result<ApiResponse<Vec<u8>>, Error> {
+    async fn run(&self, mut req: Request, span: &tracing::Span) -> Result<ApiResponse<Bytes>, Error> {
         if let Some(err) = req.error.take() {
             return Err(err);
         }
@@ -228,13 +235,13 @@ impl Client {
         };
         let status = resp.status();
         span.record("status", status.as_u16());
-        let body = match read_body(&mut resp, self.inner.max_body_bytes, timeout).await {
+        let headers = std::mem::take(resp.headers_mut());
+        let body = match read_body(resp, self.inner.max_body_bytes, timeout).await {
             Ok(body) => body,
             Err(Error::Transport(e)) => return transport_failure(e, timeout, url_in_errors),
             Err(Error::Timeout { source, .. }) => return transport_failure(source, timeout, url_in_errors),
             Err(other) => return Attempt::Done(Err(other)),
         };
-        let headers = resp.headers().clone();
         if status.is_success() {
             return Attempt::Done(Ok(ApiResponse { status, headers, body }));
         }
