@@ -63,7 +63,7 @@ pub const FEATURES: &[(&str, &str)] = &[
 /// The README section on [`FEATURES`] (the root package's README has the same).
 pub const TLS_FEATURES_DOC: &str = "\
 The TLS stack is chosen with features: `rustls-ring` (the default: rustls with \
-ring, the quickest to build), `rustls-aws-lc-rs` (rustls with aws-lc-rs, reqwest's \
+ring, the quickest self-contained build), `rustls-aws-lc-rs` (rustls with aws-lc-rs, reqwest's \
 own default; builds the AWS-LC C library), `native-tls` (the platform's TLS: \
 OpenSSL on Linux, which needs its development files), or none \
 (`default-features = false`): then give `ClientBuilder::http_client` a \
