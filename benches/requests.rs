@@ -315,6 +315,12 @@ async fn generated(client: &Client) -> types::InstanceOrgs {
 }
 
 /// What one would write by hand with reqwest and the generated types.
+/// A plain `reqwest::Client`, after `http_client_builder` has given rustls a
+/// crypto provider (reqwest's `Client::new()` panics without one under `rustls-ring`).
+fn handwritten_client() -> reqwest::Client {
+    losant_instance_api::runtime::http_client_builder().build().expect("reqwest client")
+}
+
 async fn handwritten(http: &reqwest::Client, base_url: &str) -> reqwest::Result<types::InstanceOrgs> {
     http.get(format!("{base_url}/instances/{INSTANCE_ID}/orgs"))
         .query(&[("_actions", "false"), ("_links", "true"), ("_embedded", "true")])
@@ -338,7 +344,7 @@ fn bench_requests(c: &mut Criterion, clock: Clock, rt: &tokio::runtime::Runtime,
     let server = Server::start(body.clone(), rt);
     let base = server.base_url();
     let client = generated_client(&base);
-    let http = reqwest::Client::new();
+    let http = handwritten_client();
 
     // Same request on the wire, same decoded result.
     let a = rt.block_on(generated(&client));
@@ -460,7 +466,7 @@ fn profile(spec: &str, rt: &tokio::runtime::Runtime) {
     let server = Server::start(orgs_page(items), rt);
     let base = server.base_url();
     let client = generated_client(&base);
-    let http = reqwest::Client::new();
+    let http = handwritten_client();
     rt.block_on(async {
         for _ in 0..n {
             match which {
@@ -512,7 +518,7 @@ fn interleaved(rt: &tokio::runtime::Runtime, group: &str, items: u64, rounds: u3
     let server = Server::start(orgs_page(items), rt);
     let base = server.base_url();
     let client = generated_client(&base);
-    let http = reqwest::Client::new();
+    let http = handwritten_client();
     rt.block_on(async {
         batch_generated(&client, batch).await;
         batch_handwritten(&http, &base, batch).await;

@@ -38,9 +38,7 @@
 
 #![deny(missing_docs)]
 
-#[path = "runtime/mod.rs"]
-pub mod runtime;
-
+// The generated client, and its `runtime` module (written by build.rs from the generator's sources).
 include!(concat!(env!("OUT_DIR"), "/losant_client.rs"));
 
 pub use runtime::{ApiResponse, Client, ClientBuilder, Error, InvalidValue, Patch, RetryPolicy};

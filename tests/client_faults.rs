@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use losant_instance_api::runtime::{Client, Error, RetryPolicy};
+use losant_instance_api::runtime::{http_client_builder, Client, Error, RetryPolicy};
 use losant_instance_api::types::InstanceOrgPatch;
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -476,7 +476,7 @@ async fn a_caller_supplied_http_client_follows_to_another_host_without_the_token
     let client = Client::builder()
         .base_url(first.url())
         .token(TOKEN)
-        .http_client(reqwest::Client::new())
+        .http_client(http_client_builder().build().expect("reqwest client"))
         .build()
         .expect("client");
     let resp = client.execute_raw(client.instance_orgs().get(INSTANCE).request()).await.expect("followed");

@@ -1,4 +1,4 @@
-//! Tests of the hand-written runtime (`generated-client/runtime/`): wire
+//! Tests of the hand-written runtime (`generator/runtime/`): wire
 //! behaviour against wiremock (and a raw TCP server where wiremock cannot
 //! misbehave enough), plus unit tests of query/path encoding, validation and
 //! retry timing.
@@ -13,7 +13,7 @@ use futures::{StreamExt, TryStreamExt};
 use losant_instance_api::runtime::query::deep_object_pairs;
 use losant_instance_api::runtime::retry::{is_retryable_status, parse_retry_after};
 use losant_instance_api::runtime::{
-    paginate, path, ApiResponse, Client, Error, Page, Request, RetryPolicy, Validation,
+    http_client_builder, paginate, path, ApiResponse, Client, Error, Page, Request, RetryPolicy, Validation,
 };
 use reqwest::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -697,8 +697,12 @@ async fn own_http_client_drops_authorization_on_cross_host_redirects() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&elsewhere)
         .await;
-    let client =
-        Client::builder().base_url(origin.uri()).token(TOKEN).http_client(reqwest::Client::new()).build().unwrap();
+    let client = Client::builder()
+        .base_url(origin.uri())
+        .token(TOKEN)
+        .http_client(http_client_builder().build().expect("reqwest client"))
+        .build()
+        .unwrap();
     client.execute::<Value>(org_get()).await.unwrap();
     let got = requests(&elsewhere).await;
     assert_eq!(got.len(), 1, "reqwest's own policy follows the redirect");

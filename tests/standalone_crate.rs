@@ -98,6 +98,13 @@ fn dependencies_and_metadata_match_the_root_package() {
         root_deps,
         "the generated crate's [dependencies] (openapi_clientgen::crate_gen::DEPENDENCIES) must equal the root package's"
     );
+    let root_features = toml_table(&root_toml, "features");
+    assert!(root_features.iter().any(|l| l.starts_with("default =")), "the root Cargo.toml has default features");
+    assert_eq!(
+        toml_table(emitted, "features"),
+        root_features,
+        "the generated crate's [features] (openapi_clientgen::crate_gen::FEATURES) must equal the root package's"
+    );
     let package = toml_table(emitted, "package");
     for line in toml_table(&root_toml, "workspace.package") {
         if line.starts_with("edition") || line.starts_with("rust-version") || line.starts_with("license") {
@@ -125,6 +132,11 @@ fn the_crate_root_example_is_the_root_packages_example() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     assert!(readme.contains(&block), "README.md must show the usage example:\n{block}");
     assert!(files["README.md"].contains(&block), "the generated README shows the usage example");
+    assert!(
+        readme.contains(crate_gen::TLS_FEATURES_DOC),
+        "README.md must describe the TLS features as the generated README does"
+    );
+    assert!(files["README.md"].contains(crate_gen::TLS_FEATURES_DOC));
 }
 
 fn target_dir() -> PathBuf {
@@ -200,11 +212,12 @@ fn workspace_packages_and_the_root_package_ships_what_it_needs() {
         "spec/losant-instance-api-openapi.yml",
         "spec/overlay.yml",
         "generated-client/lib.rs",
-        "generated-client/runtime/mod.rs",
         "examples/list_orgs.rs",
     ] {
         assert!(files.contains(&want), "the root package lacks {want}: {files:#?}");
     }
+    // Its runtime comes from the generator (build.rs writes it to OUT_DIR): no second copy.
+    assert!(!files.iter().any(|f| f.contains("runtime/")), "the root package ships a runtime: {files:#?}");
     let allowed = ["spec/", "generated-client/", "examples/"];
     let top = ["Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", "build.rs", ".cargo_vcs_info.json"];
     for f in &files {
@@ -214,11 +227,20 @@ fn workspace_packages_and_the_root_package_ships_what_it_needs() {
         );
     }
 
-    // The generator embeds the runtime through the `generator/runtime` symlink.
+    // The generator packages the runtime's only copy, which it embeds.
     let listed = cargo(&root(), &["package", "-p", "openapi-clientgen", "--list", "--allow-dirty", "--offline"]);
     for (name, _) in crate_gen::RUNTIME_FILES {
         let want = format!("runtime/{name}");
         assert!(listed.lines().any(|l| l == want), "openapi-clientgen does not package {want}:\n{listed}");
+    }
+    // No packaged file is, or lies under, a symlink (a Windows checkout would not have it).
+    let packaged = files.iter().map(|f| (root(), *f)).chain(listed.lines().map(|f| (root().join("generator"), f)));
+    for (mut path, file) in packaged {
+        for part in file.split('/') {
+            path.push(part);
+            let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            assert!(!is_link, "{} is a symlink", path.display());
+        }
     }
 
     // Both crates, each verified by building its packaged sources.

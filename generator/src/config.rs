@@ -164,6 +164,11 @@ impl Config {
     /// `$OUT_DIR/<file_name>`, printing `cargo:rerun-if-changed` for every
     /// input and `cargo:warning` for every diagnostic. On errors, nothing is
     /// written and the error renders every one (the build script should fail).
+    ///
+    /// The module brings its runtime: the runtime's sources are written to
+    /// `$OUT_DIR/openapi_clientgen_runtime/` and the file declares
+    /// `pub mod runtime` from there, so `include!(concat!(env!("OUT_DIR"), "/<file_name>"));`
+    /// (at the crate root or in a module of its own) is all a crate needs.
     pub fn write_to_out_dir(&self, spec: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
         let out_dir = std::env::var_os("OUT_DIR")
             .ok_or_else(|| Error::Invalid("OUT_DIR is not set: call this from a build script".into()))?;
@@ -173,9 +178,10 @@ impl Config {
     }
 
     /// What [`Config::write_to_out_dir`] does, with the output file and the
-    /// stream that receives the `cargo:` directives given explicitly. Returns
-    /// whether `out` was (re)written: an unchanged client leaves the file, and
-    /// its modification time, alone.
+    /// stream that receives the `cargo:` directives given explicitly (the
+    /// runtime goes to `openapi_clientgen_runtime/` beside `out`). Returns
+    /// whether anything was (re)written: unchanged files are left alone, with
+    /// their modification times.
     pub fn write_to(&self, spec: impl AsRef<Path>, out: &Path, cargo: &mut dyn Write) -> Result<bool, Error> {
         let spec = spec.as_ref();
         let files = self.overlays.iter().filter_map(|o| match o {
@@ -192,7 +198,10 @@ impl Config {
         let analysis = self.analyze(spec);
         crate::build::report(cargo, &analysis)?;
         let code = generate::generate_code(&checked(&analysis, &spec.display().to_string())?, lock.as_ref())?;
-        crate::build::write_if_changed(out, &code).map_err(|source| Error::Io { path: out.to_path_buf(), source })
+        let (declaration, wrote_runtime) = write_runtime_beside(out)?;
+        let wrote = crate::build::write_if_changed(out, &(code + &declaration))
+            .map_err(|source| Error::Io { path: out.to_path_buf(), source })?;
+        Ok(wrote || wrote_runtime)
     }
 
     /// The name lock in use: `None` without one, or when the lock file does not exist.
@@ -204,6 +213,31 @@ impl Config {
             Lock::Names(l) => Ok(Some(l.clone())),
         }
     }
+}
+
+/// Writes the runtime's sources to `openapi_clientgen_runtime/` beside `out`
+/// (only the files that changed). Returns the `pub mod runtime` declaration
+/// that loads them (by absolute path, so it works wherever the file is
+/// `include!`d) and whether a file was written.
+fn write_runtime_beside(out: &Path) -> Result<(String, bool), Error> {
+    let io = |path: &Path, source| Error::Io { path: path.to_path_buf(), source };
+    let dir = std::path::absolute(out).map_err(|e| io(out, e))?.with_file_name("openapi_clientgen_runtime");
+    let mut wrote = false;
+    for (file, text) in crate_gen::RUNTIME_FILES {
+        let path = dir.join(file);
+        wrote |= crate::build::write_if_changed(&path, &crate_gen::runtime_file_text(file, text))
+            .map_err(|e| io(&path, e))?;
+    }
+    let module = dir.join("mod.rs");
+    let Some(module) = module.to_str() else {
+        return Err(Error::Invalid(format!("{}: the path is not UTF-8, so no module can load it", module.display())));
+    };
+    // `{:?}` writes a Rust string literal (escaping `\` and `"`).
+    let declaration = format!(
+        "\n// The runtime of openapi-clientgen {}, which the code above calls into.\n#[path = {module:?}]\npub mod runtime;\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    Ok((declaration, wrote))
 }
 
 /// The typed model of an analysis without errors, or the error.

@@ -64,6 +64,13 @@ mod security;
 mod source;
 mod walk;
 
+/// The runtime the generated clients call into (`generator/runtime/`, embedded
+/// by [`crate_gen::RUNTIME_FILES`]). Never compiled here (it needs reqwest,
+/// tokio, ...): declared only so that `cargo fmt` formats and checks its sources.
+#[cfg(any())]
+#[path = "../runtime/mod.rs"]
+mod runtime;
+
 pub use build::write_if_changed;
 pub use config::Config;
 pub use emit_ops::struct_names;

@@ -1241,7 +1241,7 @@ mod compile_proxy {
         static M: OnceLock<BTreeSet<String>> = OnceLock::new();
         M.get_or_init(|| {
             let mut out = BTreeSet::new();
-            let dir = repo_root().join("generated-client/runtime");
+            let dir = repo_root().join("generator/runtime");
             for e in std::fs::read_dir(&dir).expect("the runtime exists") {
                 let p = e.expect("a directory entry").path();
                 let file = syn::parse_file(&std::fs::read_to_string(&p).expect("runtime source"))

@@ -27,10 +27,11 @@ pub fn target_dir() -> PathBuf {
     exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"))
 }
 
-/// The `[dependencies]` and `[dev-dependencies]` of the root crate, for a
-/// scratch crate's manifest (relative `path`s made absolute). The generated
-/// code does not use the dev-dependencies; with them, `--all-targets`
-/// resolves the same dependency features as the workspace build.
+/// The `[dependencies]`, `[features]` (the TLS choice the runtime's `cfg`s
+/// name) and `[dev-dependencies]` of the root crate, for a scratch crate's
+/// manifest (relative `path`s made absolute). The generated code does not use
+/// the dev-dependencies; with them, `--all-targets` resolves the same
+/// dependency features as the workspace build.
 pub fn root_dependencies() -> String {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root Cargo.toml");
     let mut out = String::new();
@@ -38,7 +39,7 @@ pub fn root_dependencies() -> String {
     for line in manifest.lines() {
         let t = line.trim();
         if t.starts_with('[') {
-            copy = t == "[dependencies]" || t == "[dev-dependencies]";
+            copy = ["[dependencies]", "[features]", "[dev-dependencies]"].contains(&t);
             if copy {
                 out.push_str(&format!("\n{t}\n"));
             }
@@ -61,7 +62,7 @@ pub fn root_dependencies() -> String {
 /// generated `api` module adds inherent methods to that module's
 /// `runtime::Client`, so each generated client needs its own).
 pub fn module(name: &str, doc: &str, code: &str) -> String {
-    let runtime = root().join("generated-client/runtime/mod.rs");
+    let runtime = root().join("generator/runtime/mod.rs");
     format!(
         "#[doc = {doc:?}]\npub mod {name} {{\n#[path = {:?}]\npub mod runtime;\n\n{code}\n}}\n\n",
         runtime.display().to_string()

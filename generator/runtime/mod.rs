@@ -41,7 +41,7 @@ mod validate;
 mod value;
 
 pub use body::{form_pairs, part_text, ApplyBody, ByteStream, FilePart, FormStyle, Upload};
-pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
+pub use builder::{http_client_builder, ClientBuilder, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
 pub use client::Client;
 pub(crate) use conventions::request_span;
 pub use conventions::{Conventions, Credential, SchemeKind, Security, SecurityScheme};

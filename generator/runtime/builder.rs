@@ -96,7 +96,10 @@ impl ClientBuilder {
 
     /// Uses one's own `reqwest::Client` (proxies, TLS roots, ...). Its
     /// redirect policy then applies; reqwest's default one drops
-    /// `Authorization` on cross-host redirects.
+    /// `Authorization` on cross-host redirects. Start from
+    /// [`http_client_builder`]. Without any of this crate's TLS features
+    /// (`default-features = false`), this is how to use HTTPS: with the TLS
+    /// features of one's own `reqwest` dependency.
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self
@@ -153,7 +156,7 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(c) => c,
-            None => reqwest::Client::builder().redirect(same_origin_redirects()).build().map_err(Error::Build)?,
+            None => http_client_builder().redirect(same_origin_redirects()).build().map_err(Error::Build)?,
         };
         Ok(Client::from_inner(Inner {
             http,
@@ -238,6 +241,22 @@ fn normalize_base_url(raw: &str) -> Result<String, Error> {
         return Err(Error::InvalidBaseUrl("the base URL must not contain credentials".to_owned()));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A `reqwest::ClientBuilder` to configure one's own HTTP client for
+/// [`ClientBuilder::http_client`]; the client's default one starts from it too.
+///
+/// With the `rustls-ring` feature (the default) reqwest's rustls takes its
+/// crypto from rustls' process-wide default provider, and building a
+/// `reqwest::Client` panics when there is none: this installs ring as that
+/// default unless the application installed a provider already.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc-rs")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err: another thread installed one first, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder()
 }
 
 /// Follows redirects only within the same scheme, host and port.

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -56,7 +57,7 @@ pub(super) enum Prepared {
 
 /// A success body: read whole, or left to be streamed.
 enum Received {
-    Buffered(Vec<u8>),
+    Buffered(Bytes),
     Streaming(reqwest::Response),
 }
 
@@ -86,7 +87,7 @@ impl Client {
     /// Non-2xx responses become [`Error::Api`], undecodable 2xx bodies
     /// [`Error::Decode`]; see [`Client::execute_raw`] for the rest.
     pub async fn execute<T: DeserializeOwned>(&self, req: Request) -> Result<ApiResponse<T>, Error> {
-        decode(self.execute_raw(req).await?)
+        decode(self.send(req).await?)
     }
 
     /// Executes a request and returns the undecoded success body.
@@ -108,6 +109,12 @@ impl Client {
     /// status (after retries); [`Error::Timeout`], [`Error::Transport`] or
     /// [`Error::BodyTooLarge`] otherwise.
     pub async fn execute_raw(&self, req: Request) -> Result<ApiResponse<Vec<u8>>, Error> {
+        // A copy only when the buffer is shared (`Vec::from` takes an unshared one over).
+        self.send(req).await.map(|r| r.map(Vec::from))
+    }
+
+    /// [`Client::execute_raw`] with the body as reqwest read it.
+    async fn send(&self, req: Request) -> Result<ApiResponse<Bytes>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         let resp = self.run(req, &span, false).instrument(span.clone()).await?;
         Ok(resp.map(|body| match body {
@@ -131,8 +138,8 @@ impl Client {
     /// # Errors
     ///
     /// As [`Client::execute_raw`].
-    pub async fn execute_bytes(&self, req: Request) -> Result<ApiResponse<bytes::Bytes>, Error> {
-        Ok(self.execute_raw(req).await?.map(bytes::Bytes::from))
+    pub async fn execute_bytes(&self, req: Request) -> Result<ApiResponse<Bytes>, Error> {
+        self.send(req).await
     }
 
     /// Executes a request and returns the success body as a stream of
@@ -148,7 +155,7 @@ impl Client {
         let timeout = req.timeout.or(self.inner.timeout);
         let resp = self.run(req, &span, true).instrument(span.clone()).await?;
         Ok(resp.map(|body| match body {
-            Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes::Bytes::from(bytes))])),
+            Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes)])),
             Received::Streaming(resp) => byte_stream(resp, timeout),
         }))
     }
@@ -286,13 +293,13 @@ impl Client {
             let headers = resp.headers().clone();
             return Attempt::Done(Ok(ApiResponse { status, headers, body: Received::Streaming(resp) }));
         }
-        let body = match read_body(&mut resp, self.inner.max_body_bytes, timeout).await {
+        let headers = std::mem::take(resp.headers_mut());
+        let body = match read_body(resp, self.inner.max_body_bytes, timeout).await {
             Ok(body) => body,
             Err(Error::Transport(e)) => return transport_failure(e, timeout, url_in_errors),
             Err(Error::Timeout { source, .. }) => return transport_failure(source, timeout, url_in_errors),
             Err(other) => return Attempt::Done(Err(other)),
         };
-        let headers = resp.headers().clone();
         if status.is_success() {
             return Attempt::Done(Ok(ApiResponse { status, headers, body: Received::Buffered(body) }));
         }
