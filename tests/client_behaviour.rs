@@ -550,7 +550,7 @@ fn header_parameters_optional_bodies_and_responses_without_json() {
     assert!(list.has("pub fn x_trace_id(mut self, value: impl Into<String>) -> Self"), "{list}");
     assert!(list.has(r#".validate("X-Trace-Id", v, "#) && list.has(r#".header("X-Trace-Id", v)"#), "{list}");
     assert!(
-        list.has(r#"req.header("X-Tags", (v).iter().map(ToString::to_string).collect::<Vec<_>>().join(","))"#),
+        list.has(r#"req.header("X-Tags", <[_]>::iter(v).map(ToString::to_string).collect::<Vec<_>>().join(","))"#),
         "{list}"
     );
     assert!(list.has("Result<Vec<types::Pet>, Error>"), "{list}");
