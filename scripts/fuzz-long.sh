@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Long fuzzing run of the generator, outside CI (see generator/FUZZING.md):
-# the proptest properties of generator/tests/fuzz_generator.rs with many cases
+# the proptest properties of generator/tests/it/fuzz_generator.rs with many cases
 # and a random seed, in a release build, at the lowest CPU priority.
 #
 #   bash scripts/fuzz-long.sh                 # 25,000 cases per property (~101,500 in all)
@@ -29,7 +29,7 @@ started=$(date +%s)
 status=0
 # One test thread: the properties run one after the other, on at most one
 # core besides the per-case watchdog thread.
-nice -n 19 cargo test --release -p openapi-clientgen --test fuzz_generator -- \
+nice -n 19 cargo test --release -p openapi-clientgen --test it -- \
   --nocapture --test-threads=1 mutated edited 2>&1 | tee "$LOG" || status=$?
 
 echo

@@ -2,8 +2,6 @@
 //! bodies shaped by the generator's IR (with wrong types, nulls, unknown
 //! members and enum values, duplicate keys, numbers beyond 64 bits, invalid
 //! UTF-8, deep nesting) and the "no data lost" oracle.
-//!
-//! Include with `#[path = "support/hostile_json.rs"] mod hostile_json;`.
 
 #![allow(dead_code)]
 

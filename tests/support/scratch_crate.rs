@@ -2,8 +2,6 @@
 //! the root package's dependencies, checked with
 //! `cargo clippy --all-targets -- -D warnings`.
 //!
-//! Include with `#[path = "support/scratch_crate.rs"] mod scratch_crate;`.
-//!
 //! Every scratch crate builds into the target directory this test binary was
 //! built in, with the workspace's `Cargo.lock` and the root crate's
 //! dependencies and dev-dependencies: the dependencies `cargo clippy
@@ -16,10 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use super::root;
 
 /// The target directory this test binary was built in (`<target>/debug/deps/<test>-…`).
 pub fn target_dir() -> PathBuf {

@@ -1,10 +1,5 @@
 //! Helpers for driving the pinned Node tools (Prism, Redocly) from integration
-//! tests. Include with:
-//!
-//! ```ignore
-//! #[path = "support/tools.rs"]
-//! mod tools;
-//! ```
+//! tests.
 //!
 //! The tools are installed by `scripts/install-tools.sh` (which
 //! `scripts/test.sh` runs). A missing tool makes the calling test panic: tests
@@ -33,10 +28,9 @@ pub fn redocly_bin() -> PathBuf {
 fn tool_bin(env_var: &str, name: &str) -> PathBuf {
     let (path, source) = match std::env::var_os(env_var).filter(|v| !v.is_empty()) {
         Some(p) => (PathBuf::from(p), format!("${env_var}")),
-        None => (
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/node_modules/.bin").join(name),
-            format!("default location (${env_var} not set)"),
-        ),
+        None => {
+            (super::root().join("tools/node_modules/.bin").join(name), format!("default location (${env_var} not set)"))
+        }
     };
     if !path.is_file() {
         panic!("{name} not found at {} ({source}): run scripts/install-tools.sh first", path.display());

@@ -1,7 +1,7 @@
 //! Behaviour of the generated client (`client.instance_orgs().get(..)`), end
 //! to end against wiremock: errors, decoding, retries, timeouts, pagination,
 //! redaction, path-injection refusal and query serialization. The runtime
-//! alone is tested in `tests/runtime.rs`; these tests prove the generated
+//! alone is tested in `runtime.rs`; these tests prove the generated
 //! builders are wired to it correctly.
 //!
 //! Also here, through `openapi_clientgen` directly: names derived from method
@@ -709,7 +709,12 @@ fn generate_into_out_dir_as_a_build_script() {
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["generate_into_out_dir_as_a_build_script", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "client_behaviour::generate_into_out_dir_as_a_build_script",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("OUT_DIR", &out_dir)
         .env("CHILD_SPEC", &spec)
         .env("CHILD_OVERLAY", &overlay)

@@ -8,12 +8,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::support::root as repo_root;
+
 const RAW_SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives in the workspace").to_path_buf()
-}
 
 /// Runs the CLI from the repo root (so paths in diagnostics are relative).
 fn run(args: &[&str]) -> Output {

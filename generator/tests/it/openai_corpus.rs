@@ -11,8 +11,10 @@ use std::path::PathBuf;
 use openapi_clientgen::diag::{render_text, Severity};
 use openapi_clientgen::Config;
 
+use crate::support::root;
+
 fn spec() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/openai.yaml")
+    root().join("tests/corpus/openai.yaml")
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! it received: method, path, query (raw, and decoded and sorted), headers
 //! (without `host`, `content-length` and the token; the user agent's version
 //! normalized) and the JSON body. One snapshot per operation, named after
-//! method and path (`wire__GET__instances_{instanceId}_orgs.snap`).
+//! method and path (`it__wire__GET__instances_{instanceId}_orgs.snap`).
 //!
 //! The server answers each call with the operation's documented success
 //! status and a minimal valid body built from the lowered type of its success
@@ -17,7 +17,7 @@
 //! on the wire, and that a POST, PATCH or DELETE without a body sends `{}`
 //! as JSON like the official client (a GET sends none).
 //!
-//! Update with `INSTA_UPDATE=always cargo test --test wire`, then read every
+//! Update with `INSTA_UPDATE=always cargo test --test it -- wire::`, then read every
 //! changed `.snap`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,8 +32,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[path = "support/lowered_api.rs"]
-mod lowered_api;
+use crate::support::lowered_api;
 use lowered_api::api;
 
 const TOKEN: &str = "wire-test-token-5ecr3t";

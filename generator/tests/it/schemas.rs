@@ -9,40 +9,20 @@
 //! published spec and every definition the overlay repairs or adds, and that
 //! the type arena holds one type per schema location.
 //!
-//! Update snapshots with `INSTA_UPDATE=always cargo test --test schemas`,
+//! Update snapshots with `INSTA_UPDATE=always cargo test -p openapi-clientgen --test it -- schemas::`,
 //! then review every changed `.snap`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
-use openapi_clientgen::names_lock::NameLock;
 use openapi_clientgen::{Config, Generated};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{lowered_api, root};
 
 /// The overlaid document and its generated code, with the names of
 /// `spec/names.lock` (as `build.rs` generates the crate); generated once.
-fn generated() -> &'static (Value, Generated) {
-    static GENERATED: std::sync::OnceLock<(Value, Generated)> = std::sync::OnceLock::new();
-    GENERATED.get_or_init(generate_real)
-}
-
-fn generate_real() -> (Value, Generated) {
-    let analysis = Config::new()
-        .overlay(root().join("spec/overlay.yml"))
-        .analyze(root().join("spec/losant-instance-api-openapi.yml"));
-    assert!(
-        !analysis.has_errors(),
-        "the spec + overlay has errors:\n{}",
-        openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
-    );
-    let lock = NameLock::read(&root().join("spec/names.lock")).expect("spec/names.lock");
-    let g = Config::new().names(lock).generate_from(&analysis, "spec").expect("generation succeeds");
-    let doc = analysis.doc.expect("the spec parses");
-    (doc, g)
+fn generated() -> (&'static Value, &'static Generated) {
+    (lowered_api::doc(), lowered_api::generated())
 }
 
 fn component_names(doc: &Value) -> BTreeSet<String> {
@@ -74,8 +54,8 @@ fn one_snapshot_per_component() {
     }
 
     // No stale snapshot of a component that no longer exists.
-    let on_disk: BTreeSet<String> = std::fs::read_dir(root().join("tests/snapshots"))
-        .expect("tests/snapshots")
+    let on_disk: BTreeSet<String> = std::fs::read_dir(root().join("generator/tests/it/snapshots"))
+        .expect("generator/tests/it/snapshots")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|f| Some(f.strip_prefix(SNAPSHOT_PREFIX)?.strip_suffix(".snap")?.to_string()))
         .collect();
@@ -88,10 +68,7 @@ fn covers_the_published_components_and_every_repaired_definition() {
     let (doc, g) = generated();
     let components = component_names(doc);
     // The 49 components of the published spec.
-    let published = Config::new()
-        .analyze(root().join("spec/losant-instance-api-openapi.yml"))
-        .doc
-        .expect("the published spec parses");
+    let published = Config::new().analyze(root().join(lowered_api::SPEC)).doc.expect("the published spec parses");
     let original = component_names(&published);
     assert_eq!(original.len(), 49, "the published spec has 49 component schemas");
     assert!(original.is_subset(&components));

@@ -1,14 +1,9 @@
 //! The bundled, repaired spec is valid OpenAPI 3.0.3 for a third-party
 //! validator (Redocly CLI), and the raw published spec is not.
 
-#[path = "support/tools.rs"]
-mod tools;
+use std::path::PathBuf;
 
-use std::path::{Path, PathBuf};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{root, tools};
 
 fn bundle(overlays: &[PathBuf]) -> (tempfile::TempDir, PathBuf) {
     let a = openapi_clientgen::Config::new()

@@ -11,13 +11,11 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+use crate::support::root as repo_root;
+
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
 const LOCK: &str = "spec/names.lock";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives in the workspace").to_path_buf()
-}
 
 fn run(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_openapi-clientgen"))

@@ -8,7 +8,7 @@
 //! OpenAPI 3.1 construct: `openapi31-*`).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
-//! (`fixtures__<file>.snap`), and all of them are compiled together: one
+//! (`it__fixtures__<file>.snap`), and all of them are compiled together: one
 //! scratch crate under `target/fixture-check/` whose `lib.rs` is
 //! `#![deny(warnings, missing_docs)]` with one module per fixture, each with
 //! its own copy of the runtime (the generated `api` module adds inherent
@@ -22,19 +22,18 @@
 //! The fixture directory is iterated, so a new fixture is snapshotted and
 //! compiled automatically.
 //!
-//! Update snapshots with `INSTA_UPDATE=always cargo test --test fixtures`,
+//! Update snapshots with `INSTA_UPDATE=always cargo test -p openapi-clientgen --test it -- fixtures::`,
 //! then review every changed `.snap`.
 
 use std::path::{Path, PathBuf};
 
-#[path = "support/scratch_crate.rs"]
-mod scratch_crate;
+use crate::support::scratch_crate;
 
 use openapi_clientgen::ir::{TypeKind, TypeRef};
 use openapi_clientgen::{Config, Generated};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::support::root()
 }
 
 /// Every fixture file, sorted.

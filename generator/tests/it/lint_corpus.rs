@@ -13,7 +13,7 @@
 //! Overlay cases live in `tests/broken-specs/overlays/` and are paired with
 //! their spec explicitly in [`OVERLAY_CASES`].
 //!
-//! Update snapshots with `INSTA_UPDATE=always cargo test --test lint_corpus`
+//! Update snapshots with `INSTA_UPDATE=always cargo test -p openapi-clientgen --test it -- lint_corpus::`
 //! (or `cargo insta review`), then review every changed `.snap`.
 
 use std::collections::BTreeSet;
@@ -151,7 +151,7 @@ const OVERLAY_CASES: &[(&str, &str, &[OverlayExpect])] = &[
 const OVERLAY_BASE_SPECS: &[&str] = &["base.yml"];
 
 fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the generator lives in the workspace")
 }
 
 /// Runs from the repo root so that diagnostics carry relative paths and

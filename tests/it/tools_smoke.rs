@@ -1,13 +1,12 @@
 //! Self-test of tests/support/tools.rs: the pinned Redocly and Prism CLIs are
 //! installed and behave the way the other integration tests rely on.
 
-#[path = "support/tools.rs"]
-mod tools;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::support::tools;
 
 const VALID_SPEC: &str = r##"openapi: 3.0.3
 info:

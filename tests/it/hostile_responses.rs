@@ -24,11 +24,6 @@
 //! shaped bodies, 256 arbitrary bodies each decoded as every type, 24 through
 //! the client); the seed is fixed unless `HOSTILE_SEED` is a number or `random`.
 
-#[path = "support/hostile_json.rs"]
-mod hostile_json;
-#[path = "support/lowered_api.rs"]
-mod lowered_api;
-
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -44,6 +39,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{hostile_json, lowered_api};
 
 const INSTANCE: &str = "575ec8687ae143cd83dc4a97";
 const ORG: &str = "575ed70c7ae143cd83dc4aa9";

@@ -1,47 +1,31 @@
 //! One insta snapshot per operation of the real spec (+ overlay): the code
 //! `openapi_clientgen::generate` emits for it (resource accessor method and
 //! request builder), named after method and path, e.g.
-//! `operations__op__GET__instances_{instanceId}_orgs.snap`.
+//! `it__operations__op__GET__instances_{instanceId}_orgs.snap`.
 //!
-//! The same code is compiled as part of this crate (`include!` in
-//! `generated-client/lib.rs`), so a snapshot cannot describe code that does
-//! not build. Besides the snapshots, the operations are checked against the
+//! The same code is compiled as the root package (`include!` in
+//! `generated-client/lib.rs`; `tests/it/build_rs.rs` checks it is the same),
+//! so a snapshot cannot describe code that does not build. Besides the snapshots, the operations are checked against the
 //! official client's route table (`spec/reference/losant-schemas/apiInfo.json`),
 //! both ways: all of its Enterprise Instance actions, and nothing else, under
 //! the official `resource.action` names, methods, paths, bodies and query
 //! parameters (names, types and defaults).
 //!
-//! Update with `INSTA_UPDATE=always cargo test --test operations`, then read
+//! Update with `INSTA_UPDATE=always cargo test -p openapi-clientgen --test it -- operations::`, then read
 //! every changed `.snap`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use openapi_clientgen::ir::{Api, Operation, Param, ParamIn, QueryStyle, TypeKind, TypeRef, TypeSpace};
-use openapi_clientgen::{Config, Generated};
 use serde_json::Value;
 
-const SPEC: &str = "spec/losant-instance-api-openapi.yml";
-const OVERLAY: &str = "spec/overlay.yml";
-const LOCK: &str = "spec/names.lock";
+use crate::support::lowered_api::{generate, generated};
+use crate::support::root;
+
 const API_INFO: &str = "spec/reference/losant-schemas/apiInfo.json";
 /// The operations of the client: the 46 of the published spec and the 16
 /// Enterprise Instance actions of the official client the overlay restores.
 const OPERATIONS: usize = 62;
-
-/// The client generated once for all tests of this file.
-fn generated() -> &'static Generated {
-    static GENERATED: OnceLock<Generated> = OnceLock::new();
-    GENERATED.get_or_init(generate_fresh)
-}
-
-/// Generated exactly as `build.rs` does: with the overlay and the name lock.
-fn generate_fresh() -> Generated {
-    let config = Config::new().overlay(OVERLAY).lock(LOCK);
-    let analysis = config.analyze(SPEC);
-    assert!(!analysis.has_errors(), "{:#?}", analysis.diagnostics);
-    config.generate_from(&analysis, SPEC).expect("the spec generates")
-}
 
 /// `GET /instances/{instanceId}/orgs` -> `op__GET__instances_{instanceId}_orgs`.
 fn snapshot_name(op: &Operation) -> String {
@@ -102,7 +86,8 @@ fn operation_docs_cover_method_path_params_success_and_errors() {
 /// defaults; see [`route_table_differences`]).
 #[test]
 fn operations_are_the_official_route_tables_instance_actions() {
-    let info: Value = serde_json::from_str(&std::fs::read_to_string(API_INFO).expect("apiInfo.json")).unwrap();
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(API_INFO)).expect("apiInfo.json")).unwrap();
     let g = generated();
     let actions = official_instance_actions(&info);
     assert_eq!(actions.len(), OPERATIONS, "apiInfo.json has {OPERATIONS} Enterprise Instance actions");
@@ -121,7 +106,8 @@ fn operations_are_the_official_route_tables_instance_actions() {
 /// extra or retyped query parameter, a changed default, a missing body.
 #[test]
 fn route_table_check_detects_differences() {
-    let info: Value = serde_json::from_str(&std::fs::read_to_string(API_INFO).expect("apiInfo.json")).unwrap();
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(API_INFO)).expect("apiInfo.json")).unwrap();
     let api = &generated().api;
     let mutated = |id: &str, change: &dyn Fn(&mut Operation)| {
         let mut api = api.clone();
@@ -393,7 +379,7 @@ fn every_paged_list_operation_has_a_stream_helper() {
 /// Generation is deterministic: the same input gives the same bytes.
 #[test]
 fn generating_twice_gives_identical_code() {
-    let (a, b) = (generated(), generate_fresh());
+    let (a, b) = (generated(), generate());
     assert_eq!(a.code, b.code);
     assert_eq!(a.operations, b.operations);
 }

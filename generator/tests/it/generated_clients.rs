@@ -24,14 +24,13 @@
 
 use std::path::PathBuf;
 
-#[path = "support/scratch_crate.rs"]
-mod scratch_crate;
+use crate::support::scratch_crate;
 
 use openapi_clientgen::crate_gen::{self, CrateOptions};
 use openapi_clientgen::Config;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::support::root()
 }
 
 /// Checks that `path` lints without errors (the diagnostics are the failure message).

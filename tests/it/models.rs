@@ -31,8 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-#[path = "support/lowered_api.rs"]
-mod lowered_api;
+use crate::support::lowered_api;
 
 fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("spec/reference/losant-schemas")
@@ -341,19 +340,6 @@ fn cases() -> Vec<(&'static str, RoundTrip)> {
     ]
 }
 
-/// The overlaid document.
-fn overlaid() -> &'static Value {
-    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    DOC.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        openapi_clientgen::Config::new()
-            .overlay(root.join("spec/overlay.yml"))
-            .analyze(root.join("spec/losant-instance-api-openapi.yml"))
-            .doc
-            .expect("the spec parses")
-    })
-}
-
 /// Whether the component's type is reachable from a response: then it keeps the
 /// members it does not declare (`unknown_fields`).
 fn keeps_unknown_members(component: &str) -> bool {
@@ -370,7 +356,7 @@ fn declared_part(component: &str, v: &Value) -> Value {
     if keeps_unknown_members(component) {
         return v.clone();
     }
-    let schema = &overlaid()["components"]["schemas"][component];
+    let schema = &lowered_api::doc()["components"]["schemas"][component];
     let partial = schema["title"].as_str().is_some_and(|t| t.ends_with("(partial)"));
     match (partial, v) {
         (true, Value::Object(m)) => {
@@ -719,7 +705,7 @@ fn all_optional_request_types_have_default() {
 /// The spec's `example`s are all on parameters; the id examples are valid `ObjectId`s.
 #[test]
 fn parameter_examples_fit_their_types() {
-    let spec = overlaid();
+    let spec = lowered_api::doc();
     let mut ids = 0;
     let mut examples = 0;
     let mut visit = |p: &Value| {

@@ -25,15 +25,11 @@ use std::process::Command;
 use std::time::Instant;
 
 use openapi_clientgen::crate_gen::{self, CrateOptions};
-use openapi_clientgen::names_lock::NameLock;
-use openapi_clientgen::Config;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{lowered_api, root};
 
 fn spec() -> (PathBuf, Vec<PathBuf>) {
-    (root().join("spec/losant-instance-api-openapi.yml"), vec![root().join("spec/overlay.yml")])
+    (root().join(lowered_api::SPEC), vec![root().join(lowered_api::OVERLAY)])
 }
 
 /// The crate for the bundled spec, named like the root package.
@@ -44,9 +40,8 @@ fn crate_files() -> BTreeMap<String, String> {
 fn crate_files_named(name: &str) -> BTreeMap<String, String> {
     let (spec, overlays) = spec();
     let opts = CrateOptions::new(name, "0.1.0", &spec, &overlays);
-    // The names build.rs keeps.
-    let lock = NameLock::read(&root().join("spec/names.lock")).expect("spec/names.lock");
-    Config::new().overlays(overlays).names(lock).crate_files(&spec, &opts).expect("generates")
+    // Configured as build.rs is: the overlay and the names it keeps.
+    lowered_api::config().crate_files(&spec, &opts).expect("generates")
 }
 
 /// The lines of a TOML table (`[name]`), trimmed, without blanks and comments.

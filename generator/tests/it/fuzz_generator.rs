@@ -26,7 +26,7 @@
 //!   variant names in UpperCamelCase and fields and methods in snake_case, no
 //!   method shaped like a trait method (`fn add(self, v) -> Self`), no enum
 //!   variant `Err`, no carriage return, tab or text-direction control outside
-//!   literals. (`tests/naming_table.rs` compiles the naming specs for real.)
+//!   literals. (`naming_table.rs` compiles the naming specs for real.)
 //!
 //! Case counts: `FUZZ_CASES` (default 96) per property, a sixteenth of that
 //! (at least 2) for the full Losant spec; `FUZZ_SEED` (default fixed, so CI is
@@ -1495,8 +1495,8 @@ fn one_op(schema: &str) -> String {
 }
 
 /// The seeds themselves: every valid one generates and passes the checks (the
-/// naming specs and fixtures also compile for real, in `tests/naming_table.rs`
-/// and `tests/fixtures.rs`, so the checks here have no false positives).
+/// naming specs and fixtures also compile for real, in `naming_table.rs`
+/// and `fixtures.rs`, so the checks here have no false positives).
 #[test]
 fn unmutated_seeds_pass() {
     let s = seeds();

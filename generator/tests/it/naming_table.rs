@@ -7,18 +7,15 @@
 //! - it analyzes without errors and generates;
 //! - its naming table (wire name -> Rust name for every type, field, enum
 //!   and union variant, operation, builder and parameter, taken from
-//!   `Generated.api`) is snapshotted (`naming_table__<file>.snap`);
+//!   `Generated.api`) is snapshotted (`it__naming_table__<file>.snap`);
 //! - the names are checked directly: valid identifiers, unique where Rust
 //!   needs them unique, clear of the runtime's and the builders' own names;
 //! - and all of them are compiled together with clippy and `-D warnings`
 //!   (one scratch crate, `target/naming-check`, one module per spec).
 //!
 //! The directory is iterated, so a new spec is picked up automatically.
-//! Update snapshots with `INSTA_UPDATE=always cargo test --test naming_table`,
+//! Update snapshots with `INSTA_UPDATE=always cargo test -p openapi-clientgen --test it -- naming_table::`,
 //! then review every changed `.snap`.
-
-#[path = "support/scratch_crate.rs"]
-mod scratch_crate;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -26,10 +23,13 @@ use std::path::{Path, PathBuf};
 
 use openapi_clientgen::ir::{ParamIn, TypeKind, TypeRef, TypeSpace};
 use openapi_clientgen::naming;
-use openapi_clientgen::{struct_names, Config, Generated};
+use openapi_clientgen::{struct_names, Generated};
+
+use crate::support::lowered_api::generate_clean;
+use crate::support::{root, scratch_crate};
 
 fn specs() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(scratch_crate::root().join("tests/naming"))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/naming"))
         .expect("tests/naming exists")
         .map(|e| e.expect("a directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yml"))
@@ -41,17 +41,6 @@ fn specs() -> Vec<PathBuf> {
 
 fn stem(p: &Path) -> String {
     p.file_stem().expect("a file name").to_string_lossy().into_owned()
-}
-
-fn gen(path: &Path) -> Generated {
-    let a = Config::new().analyze(path);
-    assert!(
-        !a.has_errors(),
-        "{} has errors:\n{}",
-        path.display(),
-        openapi_clientgen::diag::render_text(&a.diagnostics, false)
-    );
-    Config::new().generate_from(&a, "spec").unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A Rust name as written in the generated code (`r#` for raw identifiers).
@@ -211,7 +200,7 @@ fn check_names(file: &str, g: &Generated) {
 #[test]
 fn naming_tables() {
     for path in specs() {
-        let g = gen(&path);
+        let g = generate_clean(&path);
         check_names(&stem(&path), &g);
         insta::assert_snapshot!(stem(&path), table(&g));
     }
@@ -227,7 +216,7 @@ fn naming_specs_compile_without_warnings_and_pass_clippy() {
          #![allow(clippy::duplicate_mod)]\n\n",
     );
     for path in specs() {
-        let g = gen(&path);
+        let g = generate_clean(&path);
         let doc = format!("Generated from `tests/naming/{}.yml`.", stem(&path));
         lib.push_str(&scratch_crate::module(&stem(&path).replace('-', "_"), &doc, &g.code));
     }

@@ -22,9 +22,6 @@
 //! a fixed seed Prism generates the same body for the same request, so the
 //! run is reproducible. A missing Prism fails the test (it never skips).
 
-#[path = "support/tools.rs"]
-mod tools;
-
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
@@ -46,6 +43,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::support::{lowered_api, tools};
+
 /// Seed for Prism's dynamic (json-schema-faker) responses. `PRISM_SEED`
 /// overrides it, to explore other generated responses locally.
 const SEED: &str = "6";
@@ -65,18 +64,7 @@ const SANDBOX: &str = "575ed70c7ae143cd83dc4ab0";
 
 /// The spec exactly as `openapi-clientgen bundle` writes it.
 fn bundle_spec(dir: &Path) -> (PathBuf, Value) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let analysis = openapi_clientgen::Config::new()
-        .overlay(root.join("spec/overlay.yml"))
-        .analyze(root.join("spec/losant-instance-api-openapi.yml"));
-    let errors: Vec<String> = analysis
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == openapi_clientgen::diag::Severity::Error)
-        .map(|d| d.message.clone())
-        .collect();
-    assert!(errors.is_empty(), "the repaired spec has errors: {errors:#?}");
-    let mut doc = analysis.doc.expect("the spec parses");
+    let mut doc = lowered_api::doc().clone();
     declare_default_bodies(&mut doc);
     let path = dir.join("losant-instance-api-bundled.yml");
     std::fs::write(&path, openapi_clientgen::to_yaml(&doc)).expect("write bundled spec");
