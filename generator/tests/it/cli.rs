@@ -4,35 +4,15 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 use crate::support::root as repo_root;
+use crate::support::{exit_code as code, run_cli as run};
 
 const RAW_SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
-
-/// Runs the CLI from the repo root (so paths in diagnostics are relative).
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_openapi-clientgen"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("cannot start openapi-clientgen");
-    assert_ne!(
-        out.status.code(),
-        Some(101),
-        "openapi-clientgen {args:?} panicked:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.code().is_some(), "openapi-clientgen {args:?} was killed by a signal");
-    out
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
 
 /// Parses `--format json` output and checks its shape.
 fn diagnostics(out: &Output) -> Vec<Value> {

@@ -7,30 +7,15 @@
 //! `lock --check` exits 1 when the lock is not up to date.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::root as repo_root;
+use crate::support::{exit_code as code, run_cli as run};
 
 const SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
 const LOCK: &str = "spec/names.lock";
-
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_openapi-clientgen"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("cannot start openapi-clientgen");
-    assert!(out.status.code().is_some(), "openapi-clientgen {args:?} was killed by a signal");
-    assert_ne!(out.status.code(), Some(101), "openapi-clientgen {args:?} panicked:\n{}", stderr(&out));
-    out
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")

@@ -53,14 +53,7 @@ fn stem(path: &Path) -> String {
 
 /// Analyzes and generates one fixture; a fixture must have no error diagnostics.
 fn gen(path: &Path) -> Generated {
-    let analysis = Config::new().analyze(path);
-    assert!(
-        !analysis.has_errors(),
-        "{} has errors:\n{}",
-        path.display(),
-        openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
-    );
-    Config::new().generate_from(&analysis, "fixture").unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    crate::support::lowered_api::generate_clean(path)
 }
 
 fn gen_named(name: &str) -> Generated {

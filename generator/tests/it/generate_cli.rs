@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use crate::support::root as repo_root;
+use crate::support::{exit_code as code, run_cli as run};
 
 const RAW_SPEC: &str = "spec/losant-instance-api-openapi.yml";
 const OVERLAY: &str = "spec/overlay.yml";
@@ -25,26 +26,6 @@ fn scratch(test: &str) -> PathBuf {
     }
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
-}
-
-/// Runs the CLI from the repo root.
-fn run(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_openapi-clientgen"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("cannot start openapi-clientgen");
-    assert!(
-        matches!(out.status.code(), Some(0..=2)),
-        "openapi-clientgen {args:?} crashed ({:?}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
 }
 
 fn stdout(out: &Output) -> String {
