@@ -48,8 +48,9 @@ pub fn generate(doc: &Model, lock: Option<&NameLock>) -> Result<Generated, Error
     format(api, emitted)
 }
 
-/// Only the whole module's source, as `build.rs` needs it: neither emits nor
-/// formats the per-component and per-operation pieces (a third of the time of [`generate`]).
+/// Only the whole module's source, as `build.rs` needs it: formats none of the
+/// per-component and per-operation pieces (a third of the time of [`generate`])
+/// and does not collect the per-component ones.
 pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Error> {
     let api = lower_checked(doc, lock)?;
     let emitted = emit_with(&api, false);
@@ -58,7 +59,7 @@ pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Err
 
 /// The lowered API and the whole module as syntax, parsed from the tokens and
 /// not formatted, for the crate writer to format each module once on its own
-/// (no per-component or per-operation pieces).
+/// (no per-component or per-operation pieces, as in [`generate_code`]).
 pub(crate) fn generate_syntax(doc: &Model, lock: Option<&NameLock>) -> Result<(Api, syn::File), Error> {
     let api = lower_checked(doc, lock)?;
     let file = parse_tokens(emit_with(&api, false).tokens)?;
