@@ -15,7 +15,8 @@
 //!   `generate::generate` does;
 //! - `format_file`: prettyplease of the whole module (what `build.rs` writes);
 //! - `format_pieces`: prettyplease of every schema and operation on its own
-//!   (the `Generated::schemas` / `operations` maps, also built by `generate`);
+//!   (the `Generated::schemas` / `operations` maps that `generate` builds for
+//!   the snapshot tests; `build.rs` and the crate writer neither emit nor format them);
 //! - `generate`: `generate::generate` end to end (lower + emit + both formats).
 //!
 //! `BENCH_CLOCK=cpu` measures the thread's CPU time instead of wall time

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::document::Model;
-use crate::generate::{generate, Generated};
+use crate::generate::generate_syntax;
 use crate::ir::{Api, Operation, Param, ParamIn, SchemeKind, TypeKind, TypeRef};
 use crate::names_lock::NameLock;
 use crate::Error;
@@ -227,12 +227,12 @@ pub(crate) fn crate_files(
     opts: &CrateOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
     validate_crate_name(&opts.name)?;
-    let generated = generate(doc, lock)?;
+    let (api, file) = generate_syntax(doc, lock)?;
     let mut files = BTreeMap::new();
-    let header = rust_header(&generated.api);
+    let header = rust_header(&api);
     let mut root_items = String::new();
     let mut modules = Vec::new();
-    for (name, text) in split_modules(&generated)? {
+    for (name, text) in split_modules(file) {
         match name {
             Some(name) => {
                 files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
@@ -246,9 +246,9 @@ pub(crate) fn crate_files(
     }
     modules.push("runtime".to_string());
     modules.sort();
-    files.insert("src/lib.rs".to_string(), lib_rs(&generated.api, opts, &modules, &root_items));
-    files.insert("Cargo.toml".to_string(), cargo_toml(&generated.api, opts));
-    files.insert("README.md".to_string(), readme(doc, &generated.api, opts));
+    files.insert("src/lib.rs".to_string(), lib_rs(&api, opts, &modules, &root_items));
+    files.insert("Cargo.toml".to_string(), cargo_toml(&api, opts));
+    files.insert("README.md".to_string(), readme(doc, &api, opts));
     Ok(files)
 }
 
@@ -269,12 +269,11 @@ fn rust_header(api: &Api) -> String {
     )
 }
 
-/// Splits the generated code into its inline modules (`pub mod types { .. }`
-/// becomes `("types", file text)`, its outer docs turned into `//!`) and the
-/// remaining top-level items (`(None, text)`).
-fn split_modules(generated: &Generated) -> Result<Vec<(Option<String>, String)>, Error> {
-    let file: syn::File =
-        syn::parse_str(&generated.code).map_err(|e| Error::Internal(format!("generated code does not parse: {e}")))?;
+/// Splits the generated code, as syntax not yet formatted, into its inline
+/// modules (`pub mod types { .. }` becomes `("types", file text)`, its outer
+/// docs turned into `//!`) and the remaining top-level items (`(None, text)`),
+/// formatting each once.
+fn split_modules(file: syn::File) -> Vec<(Option<String>, String)> {
     let mut out = Vec::new();
     let mut rest = Vec::new();
     for item in file.items {
@@ -298,7 +297,7 @@ fn split_modules(generated: &Generated) -> Result<Vec<(Option<String>, String)>,
     if !rest.is_empty() {
         out.push((None, prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: rest })));
     }
-    Ok(out)
+    out
 }
 
 fn info_description(doc: &Model) -> Option<String> {

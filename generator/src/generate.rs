@@ -31,8 +31,13 @@ pub struct Generated {
 
 /// Formats tokens as a Rust file with prettyplease.
 pub fn format_tokens(tokens: TokenStream) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| Error::Internal(format!("{e}: {tokens}")))?;
-    Ok(prettyplease::unparse(&file))
+    Ok(prettyplease::unparse(&parse_tokens(tokens)?))
+}
+
+/// Parses tokens as a Rust file (an error, with the tokens, is a generator bug).
+fn parse_tokens(tokens: TokenStream) -> Result<syn::File, Error> {
+    // The clone is shallow (proc-macro2 shares token trees), kept for the error.
+    syn::parse2(tokens.clone()).map_err(|e| Error::Internal(format!("{e}: {tokens}")))
 }
 
 /// Generates the client for a checked document (one without errors),
@@ -43,12 +48,22 @@ pub fn generate(doc: &Model, lock: Option<&NameLock>) -> Result<Generated, Error
     format(api, emitted)
 }
 
-/// Only the whole module's source, as `build.rs` needs it: skips formatting the
-/// per-component and per-operation pieces (a third of the time of [`generate`]).
+/// Only the whole module's source, as `build.rs` needs it: formats none of the
+/// per-component and per-operation pieces (a third of the time of [`generate`])
+/// and does not collect the per-component ones.
 pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Error> {
     let api = lower_checked(doc, lock)?;
-    let emitted = emit(&api);
+    let emitted = emit_with(&api, false);
     Ok(header(&api) + &format_tokens(emitted.tokens)?)
+}
+
+/// The lowered API and the whole module as syntax, parsed from the tokens and
+/// not formatted, for the crate writer to format each module once on its own
+/// (no per-component or per-operation pieces, as in [`generate_code`]).
+pub(crate) fn generate_syntax(doc: &Model, lock: Option<&NameLock>) -> Result<(Api, syn::File), Error> {
+    let api = lower_checked(doc, lock)?;
+    let file = parse_tokens(emit_with(&api, false).tokens)?;
+    Ok((api, file))
 }
 
 /// [`generate`] for a document built in memory (not analyzed): converted to the typed model first.
@@ -84,6 +99,11 @@ pub struct Emitted {
 
 /// Emits tokens for a lowered API (the stage between lowering and formatting).
 pub fn emit(api: &Api) -> Emitted {
+    emit_with(api, true)
+}
+
+/// [`emit`]; without `pieces`, the per-component and per-operation maps are left empty.
+fn emit_with(api: &Api, pieces: bool) -> Emitted {
     let mut all_types = Vec::new();
     let mut schemas: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     let params = parameter_types(api);
@@ -92,12 +112,17 @@ pub fn emit(api: &Api) -> Emitted {
         if params.contains(&TypeId(i)) {
             t.extend(emit_types::emit_param_display(&api.types, TypeId(i)));
         }
-        let def = &api.types.types[i];
-        let key = def.component.clone().unwrap_or_else(|| def.name.clone());
-        schemas.entry(key).or_default().push(t.clone());
+        if pieces {
+            let def = &api.types.types[i];
+            let key = def.component.clone().unwrap_or_else(|| def.name.clone());
+            schemas.entry(key).or_default().push(t.clone());
+        }
         all_types.push(t);
     }
-    let (api_tokens, operations) = emit_ops::emit_api(api);
+    let (api_tokens, mut operations) = emit_ops::emit_api(api);
+    if !pieces {
+        operations.clear();
+    }
     let tokens = quote! {
         /// Data types for every schema of the API.
         pub mod types {
