@@ -95,7 +95,7 @@ impl Request {
 
     /// Adds a scalar query parameter (`style=form`, `explode=true`):
     /// `name=value`.
-    pub fn query(mut self, name: &str, value: impl fmt::Display) -> Self {
+    pub fn query(mut self, name: &str, value: &(impl fmt::Display + ?Sized)) -> Self {
         self.query.push(Pair::new(name, name, &value.to_string()));
         self
     }

@@ -143,7 +143,7 @@ fn add_param(api: &Api, p: &Param, v: TokenStream) -> TokenStream {
                 quote!(req = req.query_list(#wire, #v, #explode);)
             }
             (QueryStyle::Form { .. }, TypeRef::DateTime) => {
-                quote!(req = req.query(#wire, (#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
+                quote!(req = req.query(#wire, &(#v).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));)
             }
             (QueryStyle::Form { .. }, t) if !is_text(&api.types, t) => quote!(req = req.query_json(#wire, #v);),
             (QueryStyle::Form { .. }, _) => {

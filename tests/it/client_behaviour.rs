@@ -401,7 +401,7 @@ async fn official_defaults_are_sent_and_a_caller_can_override_them() {
     client.instance_orgs().get(INSTANCE).send().await.unwrap();
     // Through `.request()`: the default query values and `losantdomain` can be replaced per call.
     let req =
-        client.instance_orgs().get(INSTANCE).request().query("_links", false).header("losantdomain", "b.example.com");
+        client.instance_orgs().get(INSTANCE).request().query("_links", &false).header("losantdomain", "b.example.com");
     client.execute::<losant_instance_api::types::InstanceOrgs>(req).await.unwrap();
 
     let got = received(&server).await;

@@ -101,7 +101,7 @@ async fn caller_value_of_a_default_query_name_wins_without_duplicates() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&server).await;
     let client = client_for(&server.uri());
-    client.execute::<Value>(org_get().query("_links", false).query("_actions", true)).await.unwrap();
+    client.execute::<Value>(org_get().query("_links", &false).query("_actions", &true)).await.unwrap();
     let got = &requests(&server).await[0];
     assert_eq!(got.url.query(), Some("_actions=true&_links=false&_embedded=true"));
 }
@@ -339,7 +339,7 @@ async fn validation_error_400() {
         )
         .mount(&server)
         .await;
-    let err = client_for(&server.uri()).execute::<Value>(org_get().query("perPage", 5000)).await.unwrap_err();
+    let err = client_for(&server.uri()).execute::<Value>(org_get().query("perPage", &5000)).await.unwrap_err();
     assert!(matches!(&err, Error::Api { status, .. } if *status == StatusCode::BAD_REQUEST));
     assert_eq!(err.error_type(), Some("Validation"));
     assert_eq!(err.message(), Some("perPage must be <= 1000"));
@@ -845,8 +845,8 @@ fn fetch_orgs(client: &Client) -> impl FnMut(u64) -> futures::future::BoxFuture<
         Box::pin(async move {
             let req = Request::new(Method::GET, "/instances/{instanceId}/orgs")
                 .path_param("instanceId", INSTANCE, &ID)
-                .query("page", page)
-                .query("perPage", 2);
+                .query("page", &page)
+                .query("perPage", &2);
             client.execute::<Orgs>(req).await.map(ApiResponse::into_body)
         })
     }
@@ -994,14 +994,16 @@ fn reserved_characters_are_encoded() {
 fn default_query_parameters_come_first_and_can_be_turned_off() {
     const DEFAULT_QUERY: &[(&str, &str)] = &[("_actions", "false"), ("_links", "true"), ("_embedded", "true")];
     assert_eq!(
-        Request::new(Method::GET, "/x").query("page", 0).query_string(),
+        Request::new(Method::GET, "/x").query("page", &0).query_string(),
         "page=0",
         "the client adds its defaults"
     );
-    let req =
-        Request::new(Method::GET, "/x").default_query_params(DEFAULT_QUERY).query("page", 0).query("_embedded", false);
+    let req = Request::new(Method::GET, "/x")
+        .default_query_params(DEFAULT_QUERY)
+        .query("page", &0)
+        .query("_embedded", &false);
     assert_eq!(req.query_string(), "_actions=false&_links=true&_embedded=false&page=0");
-    assert_eq!(Request::new(Method::GET, "/x").default_query(false).query("page", 0).query_string(), "page=0");
+    assert_eq!(Request::new(Method::GET, "/x").default_query(false).query("page", &0).query_string(), "page=0");
 }
 
 #[tokio::test]
