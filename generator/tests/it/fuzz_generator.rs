@@ -167,10 +167,11 @@ fn seeds() -> &'static Seeds {
 }
 
 /// A self-contained piece of `doc`: the picked operations (with their path's
-/// parameters) and every component they reach through `$ref`s.
+/// parameters), every component they reach through `$ref`s, and the security
+/// schemes (operations name them without a `$ref`).
 fn slice(doc: &Value, picks: &[(String, String)]) -> Value {
     let mut out = Map::new();
-    for k in ["openapi", "info", "servers"] {
+    for k in ["openapi", "info", "servers", "security"] {
         if let Some(v) = doc.get(k) {
             out.insert(k.into(), v.clone());
         }
@@ -185,6 +186,9 @@ fn slice(doc: &Value, picks: &[(String, String)]) -> Value {
         }
     }
     let mut components: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    if let Some(Value::Object(schemes)) = doc.pointer("/components/securitySchemes") {
+        components.insert("securitySchemes".into(), schemes.clone());
+    }
     let mut todo = vec![Value::Object(paths.clone())];
     while let Some(v) = todo.pop() {
         for (_, r) in check::collect_refs(&v) {
