@@ -72,12 +72,23 @@ pub fn is_binary(doc: &Value, schema: Option<&Value>, ptr: &str) -> bool {
     })
 }
 
+/// `mt` without its parameters, lowercased (`Application/JSON; charset=utf-8` → `application/json`).
+fn essence(mt: &str) -> String {
+    mt.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+/// A JSON media type: `application/json` (with any parameters), `*+json`, or `*/*`.
+pub fn is_json(mt: &str) -> bool {
+    let base = essence(mt);
+    base == "application/json" || base.ends_with("+json") || base == "*/*"
+}
+
 /// The family of media type `mt` (of a request body when `request`).
 pub fn family(doc: &Value, mt: &str, media: &Value, ptr: &str, request: bool) -> Family {
-    let base = mt.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let base = essence(mt);
     let binary_types = ["application/octet-stream", "application/pdf", "application/zip"];
     let binary_prefixes = ["image/", "audio/", "video/"];
-    if base == "application/json" || base.ends_with("+json") || base == "*/*" {
+    if is_json(&base) {
         Family::Json
     } else if request && base == "application/x-www-form-urlencoded" {
         Family::Form

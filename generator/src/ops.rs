@@ -16,7 +16,6 @@ use crate::media::{self, Family};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
 use crate::pointer;
-use crate::resolve::Resolver;
 use crate::security;
 
 /// Lowers a checked document into the IR, keeping the public names recorded
@@ -149,30 +148,17 @@ pub fn operation_id(operation_id: Option<&str>, path: &str, method: &str) -> Str
     format!("{resource}{item}.{method}")
 }
 
-/// A JSON media type: `application/json` (with any parameters), `+json`, or `*/*`.
-fn is_json(mt: &str) -> bool {
-    let base = mt.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    base == "application/json" || base.ends_with("+json") || base == "*/*"
-}
-
 /// JSON media types under `holder.content` (application/json and `+json`), with schema pointers.
 fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Value)> {
     let mut out = Vec::new();
     for (mt, m) in holder.and_then(|h| h.get("content")).and_then(Value::as_object).into_iter().flatten() {
-        if is_json(mt) {
+        if media::is_json(mt) {
             if let Some(s) = m.get("schema") {
                 out.push((format!("{}/schema", pointer::join(&format!("{ptr}/content"), mt)), s));
             }
         }
     }
     out
-}
-
-fn deref<'v>(doc: &'v Value, v: &'v Value, ptr: String) -> (&'v Value, String) {
-    match Resolver::new(doc).follow_node(v, &ptr) {
-        Ok(t) => (t.value, t.pointer),
-        Err(_) => (v, ptr),
-    }
 }
 
 /// The `example` of the schema at `ptr`, or of the schema its refs lead to.
@@ -220,7 +206,7 @@ fn lower_op(
         let (schema_ptr, json_content) = match &data.format {
             ParameterSchemaOrContent::Schema(_) => (format!("{pptr}/schema"), false),
             ParameterSchemaOrContent::Content(content) => {
-                match content.iter().find(|(mt, m)| is_json(mt) && m.schema.is_some()) {
+                match content.iter().find(|(mt, m)| media::is_json(mt) && m.schema.is_some()) {
                     Some((mt, _)) => (format!("{}/schema", pointer::join(&format!("{pptr}/content"), mt)), true),
                     None => (format!("{pptr}/schema"), false),
                 }
@@ -268,7 +254,7 @@ fn lower_op(
 
     let (body, body_media) = match op.get("requestBody") {
         Some(b) => {
-            let (b, bptr) = deref(doc, b, format!("{ptr}/requestBody"));
+            let (b, bptr) = media::deref(doc, b, &format!("{ptr}/requestBody"));
             let required = b.get("required") == Some(&Value::Bool(true));
             let (ty, media) = request_body(lw, doc, b, &bptr);
             (Some((ty, required)), media)
@@ -292,7 +278,7 @@ fn lower_op(
     for code in codes {
         let r = &responses.expect("codes come from responses")[code];
         let rptr = pointer::join(&format!("{ptr}/responses"), code);
-        let (r, rptr) = deref(doc, r, rptr);
+        let (r, rptr) = media::deref(doc, r, &rptr);
         let desc = r.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
         match code.parse::<u16>() {
             Ok(c) if (200..300).contains(&c) && !found => {
