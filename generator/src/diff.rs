@@ -33,7 +33,7 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Operation, Param, ParamIn, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
+use crate::ir::{Api, Operation, Param, ParamIn, TypeId, TypeKind, TypeRef, Validation};
 use crate::names_lock::NameLock;
 
 /// How a change affects users of the generated crate.
@@ -329,22 +329,6 @@ fn kind_name(k: &TypeKind) -> &'static str {
 }
 
 /// Renders a use-site type; `named` renders a named type.
-fn shape(t: &TypeRef, named: &dyn Fn(TypeId) -> String) -> String {
-    match t {
-        TypeRef::Named(id) => named(*id),
-        TypeRef::String => "String".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Integer(i) => (*i).into(),
-        TypeRef::Number => "f64".into(),
-        TypeRef::Float32 => "f32".into(),
-        TypeRef::Boolean => "bool".into(),
-        TypeRef::Any => "serde_json::Value".into(),
-        TypeRef::Vec(t) => format!("Vec<{}>", shape(t, named)),
-        TypeRef::Map(t) => format!("BTreeMap<String, {}>", shape(t, named)),
-        TypeRef::Boxed(t) => format!("Box<{}>", shape(t, named)),
-    }
-}
-
 fn location(l: ParamIn) -> &'static str {
     match l {
         ParamIn::Path => "path",
@@ -400,7 +384,7 @@ impl<'a> Cx<'a> {
 
     /// A type rendered for comparison: named types by their (new-side) identity.
     fn key(&self, side: Side, t: &TypeRef) -> String {
-        shape(t, &|id| match side {
+        t.render(&|id| match side {
             Side::New => format!("#{}", self.new.types.get(id).pointer),
             Side::Old => match self.old_to_new.get(&id) {
                 Some(n) => format!("#{}", self.new.types.get(*n).pointer),
@@ -411,8 +395,7 @@ impl<'a> Cx<'a> {
 
     /// A type rendered for people: named types by their Rust name.
     fn show(&self, side: Side, t: &TypeRef) -> String {
-        let space: &TypeSpace = &self.api(side).types;
-        shape(t, &|id| space.get(id).name.clone())
+        self.api(side).types.rust_type(t)
     }
 
     /// The argument type of a parameter, as the builder takes it.

@@ -35,6 +35,27 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
 }
 
+impl TypeRef {
+    /// The Rust spelling of this use-site type, as the `types` module
+    /// writes it (`Vec<Device>`, `BTreeMap<String, serde_json::Value>`),
+    /// with named types spelled by `named`.
+    pub fn render(&self, named: &dyn Fn(TypeId) -> String) -> String {
+        match self {
+            TypeRef::Named(id) => named(*id),
+            TypeRef::String => "String".into(),
+            TypeRef::DateTime => "DateTime<Utc>".into(),
+            TypeRef::Integer(i) => (*i).into(),
+            TypeRef::Number => "f64".into(),
+            TypeRef::Float32 => "f32".into(),
+            TypeRef::Boolean => "bool".into(),
+            TypeRef::Any => "serde_json::Value".into(),
+            TypeRef::Vec(t) => format!("Vec<{}>", t.render(named)),
+            TypeRef::Map(t) => format!("BTreeMap<String, {}>", t.render(named)),
+            TypeRef::Boxed(t) => format!("Box<{}>", t.render(named)),
+        }
+    }
+}
+
 /// String validation taken from the schema.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validation {
@@ -163,6 +184,12 @@ impl TypeSpace {
     /// The type behind an id.
     pub fn get(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// The Rust spelling of a use-site type, named types by their Rust
+    /// name (relative to the `types` module).
+    pub fn rust_type(&self, t: &TypeRef) -> String {
+        t.render(&|id| self.get(id).name.clone())
     }
 }
 

@@ -124,7 +124,7 @@ fn targets_with_types() -> (openapi_clientgen::ir::Api, Vec<(Target, TypeRef)>) 
     let mut by_name = std::collections::BTreeMap::new();
     for op in &api.operations {
         if let (_, Some(t)) = &op.success {
-            by_name.insert(lowered_api::rust_name(&api.types, t), t.clone());
+            by_name.insert(api.types.rust_type(t), t.clone());
         }
     }
     let listed: Vec<(Target, TypeRef)> = targets()
@@ -140,12 +140,8 @@ fn targets_with_types() -> (openapi_clientgen::ir::Api, Vec<(Target, TypeRef)>) 
 #[test]
 fn every_success_type_is_covered() {
     let api = lowered_api::api();
-    let in_ir: BTreeSet<String> = api
-        .operations
-        .iter()
-        .filter_map(|op| op.success.1.as_ref())
-        .map(|t| lowered_api::rust_name(&api.types, t))
-        .collect();
+    let in_ir: BTreeSet<String> =
+        api.operations.iter().filter_map(|op| op.success.1.as_ref()).map(|t| api.types.rust_type(t)).collect();
     let listed: BTreeSet<String> = targets().iter().map(|t| t.name.to_string()).collect();
     let missing: Vec<&String> = in_ir.difference(&listed).collect();
     let stale: Vec<&String> = listed.difference(&in_ir).collect();

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use openapi_clientgen::ir::{Api, TypeRef, TypeSpace};
+use openapi_clientgen::ir::Api;
 use openapi_clientgen::{Analysis, Config, Generated};
 
 use super::root;
@@ -73,22 +73,4 @@ pub fn generate_clean(path: &Path) -> Generated {
         openapi_clientgen::diag::render_text(&analysis.diagnostics, false)
     );
     Config::new().generate_from(&analysis, &path.display().to_string()).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The Rust spelling of a use-site type, relative to the `types` module
-/// (`InstanceOrgs`, `Vec<NotificationRuleDeliveryLogsItem>`).
-pub fn rust_name(space: &TypeSpace, t: &TypeRef) -> String {
-    match t {
-        TypeRef::Named(id) => space.get(*id).name.clone(),
-        TypeRef::String => "String".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Integer(i) => (*i).into(),
-        TypeRef::Number => "f64".into(),
-        TypeRef::Float32 => "f32".into(),
-        TypeRef::Boolean => "bool".into(),
-        TypeRef::Any => "Value".into(),
-        TypeRef::Vec(t) => format!("Vec<{}>", rust_name(space, t)),
-        TypeRef::Map(t) => format!("BTreeMap<String, {}>", rust_name(space, t)),
-        TypeRef::Boxed(t) => format!("Box<{}>", rust_name(space, t)),
-    }
 }
