@@ -13,8 +13,8 @@ use tracing::Instrument;
 
 use super::body::{byte_stream, decode_text, ByteStream};
 use super::response::{decode, read_body};
-use super::sse::{chunks, Event, EventStream};
 use super::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
+use super::sse::{chunks, Event, EventStream};
 use super::{path, ApiResponse, Conventions, Error, Request, RetryPolicy};
 
 /// A client for the API: build one with `Client::builder()`.

@@ -10,7 +10,9 @@ use crate::check::template_params;
 use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
 use crate::group;
-use crate::ir::{Api, BodyKind, Conventions, Events, Media, Operation, Param, ParamIn, Part, QueryStyle, TypeKind, TypeRef};
+use crate::ir::{
+    Api, BodyKind, Conventions, Events, Media, Operation, Param, ParamIn, Part, QueryStyle, TypeKind, TypeRef,
+};
 use crate::lower::{self, Lowerer};
 use crate::media::{self, Family};
 use crate::names_lock::{self, NameLock};

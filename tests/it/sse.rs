@@ -22,7 +22,8 @@ enum End {
 }
 
 /// `(name, body, terminator, events as (type, data, id), end)`.
-type Case = (&'static str, &'static [u8], Option<&'static str>, &'static [(&'static str, &'static str, &'static str)], End);
+type Case =
+    (&'static str, &'static [u8], Option<&'static str>, &'static [(&'static str, &'static str, &'static str)], End);
 
 const CASES: &[Case] = &[
     (

@@ -40,15 +40,16 @@ fn openai_json_multipart_and_streamed_calls_on_the_wire() {
     assert!(chat.success.1.is_some(), "and JSON: send() stays JSON, send_events() streams");
 
     let lib = format!(
-        "//! A client of a slice of OpenAI's spec.\n#![deny(warnings, missing_docs)]\n\
-         // OpenAI's operation descriptions are markdown lists whose continuation lines the\n\
-         // generator does not indent yet (doc-comment emission is being reworked separately).\n\
-         #![allow(clippy::doc_lazy_continuation)]\n\n{}",
+        "//! A client of a slice of OpenAI's spec.\n#![deny(warnings, missing_docs)]\n\n{}",
         scratch_crate::module("openai", " The generated client.", &g.code)
     );
     let test = std::fs::read_to_string(root().join("tests/scratch/openai_wire.rs")).expect("the scratch test");
     let started = std::time::Instant::now();
-    let out = scratch_crate::test("openai-wire", &lib, &[("openai_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
-    eprintln!("openai-wire scratch crate: clippy, build and test in {:.1?}", started.elapsed());
+    // `cargo test` only: the generated code's clippy-cleanliness is the fixtures' test (the
+    // event-stream code: `server-sent-events.yml`); a clippy pass over these 8,900 lines
+    // would add 20 s of CPU to the 35 s the build and run take.
+    let out = scratch_crate::test_without_clippy("openai-wire", &lib, &[("openai_wire.rs", &test)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("openai-wire scratch crate: built and tested in {:.1?}", started.elapsed());
     assert!(out.contains("8 passed"), "the scratch crate's eight tests ran: {out}");
 }
