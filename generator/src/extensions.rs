@@ -48,6 +48,15 @@
 //! `<crate name>.request`, and no default headers or query parameters.
 //! Every problem is an `invalid-extension` error at its node; lowering then
 //! ignores that extension.
+//!
+//! ## `x-clientgen-sse-terminator`
+//!
+//! The `data` of the event that ends a server-sent event stream (OpenAI's
+//! `[DONE]`): at the document root for every `text/event-stream` response, or
+//! on one such media type (which wins). The stream then ends cleanly at that
+//! event, and one that ends without it is incomplete. A value that is not a
+//! non-empty one-line string, or one on another media type, is an
+//! `invalid-extension` error.
 
 use serde_json::Value;
 

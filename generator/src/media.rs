@@ -5,7 +5,8 @@
 //! One method per operation: of several media types, the first family in
 //! this order wins (the first in document order within a family):
 //! requests JSON, form, multipart, text, binary, other; responses JSON,
-//! text, binary, other.
+//! text, binary, other. A response's `text/event-stream` is not one of them:
+//! its events get a method of their own (see [`events`]).
 
 use serde_json::Value;
 
