@@ -179,9 +179,10 @@ impl Client {
     /// data). An event whose data is `terminator` ends the stream cleanly;
     /// without it, the body ending is [`Error::IncompleteStream`].
     ///
-    /// The client's timeout bounds the wait for the response and then each
-    /// wait for the next chunk ([`Error::ReadTimeout`]), not the whole
-    /// stream. Retries happen before the first event, as for any request;
+    /// A 2xx response of another content type (e.g. JSON) is
+    /// [`Error::Decode`] holding its body. The client's timeout bounds the
+    /// wait for the response and then each wait for the next chunk
+    /// ([`Error::ReadTimeout`]), not the whole stream. Retries happen before the first event, as for any request;
     /// nothing reconnects once the stream has started. Dropping the stream
     /// closes the connection.
     ///
@@ -197,6 +198,20 @@ impl Client {
         let timeout = req.timeout.or(self.inner.timeout);
         let resp = self.run(req, &span, Mode::Events).instrument(span.clone()).await?;
         let status = resp.status;
+        // A 2xx that says it is something else (JSON: a streaming request that did not ask
+        // to stream) is not read as events: it is a decode error holding the body.
+        let content_type = resp.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("text/event-stream");
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "text/event-stream" {
+            let raw = match resp.body {
+                Received::Buffered(bytes) => bytes,
+                Received::Streaming(r) => read_body(r, self.inner.max_body_bytes, timeout).await?,
+            };
+            let (body, raw) = super::error::lossy_body(&raw);
+            let message = format!("expected an event stream (`text/event-stream`), got `{content_type}`");
+            let source = <serde_json::Error as serde::de::Error>::custom(message);
+            return Err(Error::Decode { status, body, raw, source });
+        }
         Ok(resp.map(|body| {
             let source = match body {
                 Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes)])),

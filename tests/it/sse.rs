@@ -1,9 +1,9 @@
 //! Server-sent events in the runtime (`generator/runtime/sse.rs`): the
 //! event-stream parser against the WHATWG rules (a table of cases, each fed
 //! whole and byte by byte), a property that any split of a stream into
-//! chunks gives the same events, the typed stream, and the client's
-//! timeouts on a raw TCP server (each wait for a chunk is bounded, not the
-//! whole stream).
+//! chunks gives the same events, the typed stream, the client's timeouts
+//! on a raw TCP server (each wait for a chunk is bounded, not the whole
+//! stream), and a success that is not an event stream.
 
 use std::time::{Duration, Instant};
 
@@ -289,4 +289,25 @@ async fn a_stalled_stream_is_a_read_timeout_after_the_events_it_sent() {
     }
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(stream.next().await.is_none(), "the stream ends after the timeout");
+}
+
+#[tokio::test]
+async fn a_success_that_is_not_an_event_stream_is_a_decode_error_holding_the_body() {
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let json = r#"{"id":"chatcmpl-1","choices":[]}"#;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(json, "application/json"))
+        .mount(&server)
+        .await;
+    let req = Request::new(Method::POST, "/chat/completions").header("accept", "text/event-stream");
+    match client(&server.uri(), Duration::from_secs(5)).execute_events(req, Some("[DONE]")).await {
+        Err(e @ Error::Decode { .. }) => {
+            assert_eq!(e.body(), Some(json));
+            assert!(e.to_string().contains("text/event-stream"), "{e}");
+            let source = std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default();
+            assert!(source.contains("got `application/json`"), "{source}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
 }
