@@ -14,6 +14,7 @@ use tracing::Instrument;
 use super::body::{byte_stream, decode_text, ByteStream};
 use super::response::{decode, read_body};
 use super::retry::{is_retryable_status, is_retryable_transport, parse_retry_after};
+use super::sse::{chunks, Event, EventStream};
 use super::{path, ApiResponse, Conventions, Error, Request, RetryPolicy};
 
 /// A client for the API: build one with `Client::builder()`.
@@ -59,6 +60,18 @@ pub(super) enum Prepared {
 enum Received {
     Buffered(Bytes),
     Streaming(reqwest::Response),
+}
+
+/// How a success body is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Whole, within the body limit and the per-attempt timeout.
+    Buffered,
+    /// As a stream of chunks, within the per-attempt timeout.
+    Stream,
+    /// As an event stream: the timeout bounds each wait (for the response,
+    /// then for each chunk), not the whole exchange.
+    Events,
 }
 
 /// What one attempt ended with.
@@ -116,7 +129,7 @@ impl Client {
     /// [`Client::execute_raw`] with the body as reqwest read it.
     async fn send(&self, req: Request) -> Result<ApiResponse<Bytes>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
-        let resp = self.run(req, &span, false).instrument(span.clone()).await?;
+        let resp = self.run(req, &span, Mode::Buffered).instrument(span.clone()).await?;
         Ok(resp.map(|body| match body {
             Received::Buffered(bytes) => bytes,
             Received::Streaming(_) => unreachable!("a buffered run returns the body read"),
@@ -153,10 +166,58 @@ impl Client {
     pub async fn execute_stream(&self, req: Request) -> Result<ApiResponse<ByteStream>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         let timeout = req.timeout.or(self.inner.timeout);
-        let resp = self.run(req, &span, true).instrument(span.clone()).await?;
+        let resp = self.run(req, &span, Mode::Stream).instrument(span.clone()).await?;
         Ok(resp.map(|body| match body {
             Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes)])),
             Received::Streaming(resp) => byte_stream(resp, timeout),
+        }))
+    }
+
+    /// Executes a request whose success body is an event stream
+    /// (`text/event-stream`) and returns its events as they arrive (raw;
+    /// [`EventStream::json`](super::EventStream::json) decodes each event's
+    /// data). An event whose data is `terminator` ends the stream cleanly;
+    /// without it, the body ending is [`Error::IncompleteStream`].
+    ///
+    /// A 2xx response of another content type (e.g. JSON) is
+    /// [`Error::Decode`] holding its body. The client's timeout bounds the
+    /// wait for the response and then each wait for the next chunk
+    /// ([`Error::ReadTimeout`]), not the whole stream. Retries happen before the first event, as for any request;
+    /// nothing reconnects once the stream has started. Dropping the stream
+    /// closes the connection.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute_raw`], for everything before the success body.
+    pub async fn execute_events(
+        &self,
+        req: Request,
+        terminator: Option<&'static str>,
+    ) -> Result<ApiResponse<EventStream<Event>>, Error> {
+        let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
+        let timeout = req.timeout.or(self.inner.timeout);
+        let resp = self.run(req, &span, Mode::Events).instrument(span.clone()).await?;
+        let status = resp.status;
+        // A 2xx that says it is something else (JSON: a streaming request that did not ask
+        // to stream) is not read as events: it is a decode error holding the body.
+        let content_type = resp.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("text/event-stream");
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "text/event-stream" {
+            let raw = match resp.body {
+                Received::Buffered(bytes) => bytes,
+                Received::Streaming(r) => read_body(r, self.inner.max_body_bytes, timeout).await?,
+            };
+            let (body, raw) = super::error::lossy_body(&raw);
+            let message = format!("expected an event stream (`text/event-stream`), got `{content_type}`");
+            let source = <serde_json::Error as serde::de::Error>::custom(message);
+            return Err(Error::Decode { status, body, raw, source });
+        }
+        Ok(resp.map(|body| {
+            let source = match body {
+                Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes)])),
+                Received::Streaming(resp) => chunks(resp, timeout),
+            };
+            EventStream::new(source, terminator, status)
         }))
     }
 
@@ -174,7 +235,7 @@ impl Client {
             .unwrap_or_default()
     }
 
-    async fn run(&self, mut req: Request, span: &tracing::Span, stream: bool) -> Result<ApiResponse<Received>, Error> {
+    async fn run(&self, mut req: Request, span: &tracing::Span, mode: Mode) -> Result<ApiResponse<Received>, Error> {
         if let Some(err) = req.error.take() {
             return Err(err);
         }
@@ -195,7 +256,7 @@ impl Client {
         let mut retry = 0u32;
         loop {
             let (err, retry_after) =
-                match self.attempt(&req, (&url, &headers, basic), timeout, span, (url_in_errors, stream)).await {
+                match self.attempt(&req, (&url, &headers, basic), timeout, span, (url_in_errors, mode)).await {
                     Attempt::Done(result) => return result,
                     Attempt::Retry { err, retry_after } => (err, retry_after),
                 };
@@ -268,13 +329,14 @@ impl Client {
         (url, headers, basic): (&url::Url, &HeaderMap, Option<(&str, &str)>),
         timeout: Option<Duration>,
         span: &tracing::Span,
-        (url_in_errors, stream): (bool, bool),
+        (url_in_errors, mode): (bool, Mode),
     ) -> Attempt {
         let mut builder = self.inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
         if let Some((username, password)) = basic {
             builder = builder.basic_auth(username, Some(password));
         }
-        if let Some(t) = timeout {
+        // reqwest's timeout bounds the whole exchange, body included: not for an event stream.
+        if let (Some(t), false) = (timeout, mode == Mode::Events) {
             builder = builder.timeout(t);
         }
         if let Some(body) = req.body_to_send() {
@@ -283,18 +345,32 @@ impl Client {
                 Err(e) => return Attempt::Done(Err(e)),
             };
         }
-        let mut resp = match builder.send().await {
+        let sent = match (timeout, mode) {
+            (Some(t), Mode::Events) => match tokio::time::timeout(t, builder.send()).await {
+                Ok(sent) => sent,
+                Err(_) => return Attempt::Retry { err: Error::ReadTimeout { timeout: t }, retry_after: None },
+            },
+            _ => builder.send().await,
+        };
+        let mut resp = match sent {
             Ok(resp) => resp,
             Err(e) => return transport_failure(e, timeout, url_in_errors),
         };
         let status = resp.status();
         span.record("status", status.as_u16());
-        if stream && status.is_success() {
+        if mode != Mode::Buffered && status.is_success() {
             let headers = resp.headers().clone();
             return Attempt::Done(Ok(ApiResponse { status, headers, body: Received::Streaming(resp) }));
         }
         let headers = std::mem::take(resp.headers_mut());
-        let body = match read_body(resp, self.inner.max_body_bytes, timeout).await {
+        let read = read_body(resp, self.inner.max_body_bytes, timeout);
+        let read = match (timeout, mode) {
+            (Some(t), Mode::Events) => {
+                tokio::time::timeout(t, read).await.unwrap_or(Err(Error::ReadTimeout { timeout: t }))
+            }
+            _ => read.await,
+        };
+        let body = match read {
             Ok(body) => body,
             Err(Error::Transport(e)) => return transport_failure(e, timeout, url_in_errors),
             Err(Error::Timeout { source, .. }) => return transport_failure(source, timeout, url_in_errors),

@@ -94,6 +94,20 @@ pub enum Error {
     /// The client could not be built (the underlying `reqwest::Client` failed
     /// to initialise).
     Build(reqwest::Error),
+    /// No bytes arrived within the timeout while waiting for an event
+    /// stream's response or its next chunk (each wait is bounded, not the
+    /// whole stream).
+    ReadTimeout {
+        /// The client's (or the request's) timeout.
+        timeout: Duration,
+    },
+    /// An event stream (`text/event-stream`) ended before it was complete:
+    /// in the middle of an event, or without the terminator the API
+    /// declares (e.g. `[DONE]`). The events before it were complete.
+    IncompleteStream {
+        /// What was missing.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -237,6 +251,8 @@ impl fmt::Display for Error {
                 write!(f, "response body exceeds the limit of {limit} bytes")
             }
             Error::Build(e) => write!(f, "could not build the HTTP client: {e}"),
+            Error::ReadTimeout { timeout } => write!(f, "no data arrived within {timeout:?}"),
+            Error::IncompleteStream { reason } => write!(f, "incomplete event stream: {reason}"),
         }
     }
 }

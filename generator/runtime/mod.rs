@@ -37,6 +37,7 @@ pub mod query;
 mod request;
 mod response;
 pub mod retry;
+mod sse;
 mod validate;
 mod value;
 
@@ -50,5 +51,6 @@ pub use paginate::{paginate, Page};
 pub use request::Request;
 pub use response::ApiResponse;
 pub use retry::RetryPolicy;
+pub use sse::{Event, EventParser, EventSource, EventStream};
 pub use validate::Validation;
 pub use value::{InvalidValue, Patch};

@@ -99,6 +99,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("request.rs", include_str!("../runtime/request.rs")),
     ("response.rs", include_str!("../runtime/response.rs")),
     ("retry.rs", include_str!("../runtime/retry.rs")),
+    ("sse.rs", include_str!("../runtime/sse.rs")),
     ("validate.rs", include_str!("../runtime/validate.rs")),
     ("value.rs", include_str!("../runtime/value.rs")),
 ];

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use crate::emit_ops::{is_structured, resolve};
 use crate::emit_types::{doc_attrs, has_validate, ident, ty};
-use crate::ir::{Api, BodyKind, FormEncoding, Operation, Part, TypeRef};
+use crate::ir::{Api, BodyKind, Events, FormEncoding, Operation, Part, TypeRef};
 
 /// The body's media, `None` for a JSON body (`application/json` or none declared).
 fn kind(op: &Operation) -> Option<&BodyKind> {
@@ -192,14 +192,84 @@ pub fn success(op: &Operation) -> Option<(TokenStream, TokenStream, String, Toke
     })
 }
 
-/// The `Accept` header a non-JSON success body asks for.
+/// The `Accept` header a non-JSON success body asks for (an event stream's
+/// when the operation returns nothing else).
 pub fn accept(op: &Operation) -> TokenStream {
-    match &op.success_media {
-        Some(m) => {
-            let ct = &m.content_type;
-            quote!(req = req.header("accept", #ct);)
+    let ct = match (&op.success_media, &op.events) {
+        (Some(m), _) => &m.content_type,
+        (None, Some(e)) if events_only(op) => &e.content_type,
+        _ => return quote!(),
+    };
+    quote!(req = req.header("accept", #ct);)
+}
+
+/// Whether server-sent events are all the operation's success response
+/// offers: `send()` returns them.
+pub fn events_only(op: &Operation) -> bool {
+    op.events.is_some() && op.success.1.is_none() && op.success_media.is_none() && !op.raw_success
+}
+
+/// The Rust type of an operation's event stream: `EventStream<T>` of the
+/// events' type, or of raw `Event`s.
+pub fn events_type(api: &Api, events: &Events) -> TokenStream {
+    let item = match &events.item {
+        Some(t) => ty(&api.types, t, &quote!(types::)),
+        None => quote!(super::runtime::Event),
+    };
+    quote!(super::runtime::EventStream<#item>)
+}
+
+/// The expression executing `request` (a `Request`) as an event stream:
+/// an `ApiResponse<EventStream<..>>` result.
+pub fn execute_events(events: &Events, request: TokenStream) -> TokenStream {
+    let terminator = match &events.terminator {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    };
+    let exec = quote!(self.client.execute_events(#request, #terminator).await);
+    match events.item {
+        Some(_) => quote!(#exec.map(|r| r.map(super::runtime::EventStream::json))),
+        None => exec,
+    }
+}
+
+/// The doc text of an operation's events: what each item is and how the stream ends.
+pub fn events_doc(api: &Api, events: &Events) -> String {
+    let ct = &events.content_type;
+    let what = match &events.item {
+        Some(t) => {
+            let t = ty(&api.types, t, &quote!(types::)).to_string().replace(' ', "");
+            format!("a stream of `{t}` (`{ct}`, each event's `data` decoded from JSON)")
         }
-        None => quote!(),
+        None => format!("a stream of raw `runtime::Event`s (`{ct}`)"),
+    };
+    match &events.terminator {
+        Some(t) => format!("{what}, ended by the event whose data is `{t}`"),
+        None => what,
+    }
+}
+
+/// `send_events()` and `send_events_with_response()` beside another success
+/// body (empty tokens when the operation has no events or only events).
+pub fn send_events(api: &Api, op: &Operation) -> TokenStream {
+    let Some(events) = op.events.as_ref().filter(|_| !events_only(op)) else { return quote!() };
+    let out = events_type(api, events);
+    let ct = &events.content_type;
+    let execute = execute_events(events, quote!(self.request().header("accept", #ct)));
+    let doc = format!(
+        " Sends the request asking for server-sent events; `Ok` holds {}. \
+         The client's timeout bounds each wait for the next chunk, not the whole stream; nothing reconnects.",
+        events_doc(api, events)
+    );
+    quote! {
+        #[doc = #doc]
+        pub async fn send_events(self) -> Result<#out, Error> {
+            self.send_events_with_response().await.map(ApiResponse::into_body)
+        }
+        /// Like `send_events`, with the status and headers of the response.
+        pub async fn send_events_with_response(self) -> Result<ApiResponse<#out>, Error> {
+            #execute
+        }
     }
 }
 

@@ -226,6 +226,11 @@ fn op_doc(api: &Api, op: &Operation, builder: &str) -> String {
             "Success: the spec declares no success response; any 2xx is returned as is \
              (the body as bytes; status and headers with `send_with_response`).\n\n",
         ),
+        _ if crate::emit_bodies::events_only(op) => {
+            let events = op.events.as_ref().expect("events_only: the operation has events");
+            let what = crate::emit_bodies::events_doc(api, events);
+            s.push_str(&format!("Success: {} with {what}.\n\n", op.success.0));
+        }
         (_, Some(m)) => {
             let t = if m.kind == crate::ir::BodyKind::Text { "String" } else { "bytes::Bytes" };
             s.push_str(&format!("Success: {} with `{t}` (`{}`).\n\n", op.success.0, m.content_type));
@@ -235,6 +240,10 @@ fn op_doc(api: &Api, op: &Operation, builder: &str) -> String {
             s.push_str(&format!("Success: {} with `{t}`.\n\n", op.success.0));
         }
         (None, None) => s.push_str(&format!("Success: {} without a JSON body (`()`).\n\n", op.success.0)),
+    }
+    if let Some(events) = op.events.as_ref().filter(|_| !crate::emit_bodies::events_only(op)) {
+        let what = crate::emit_bodies::events_doc(api, events);
+        s.push_str(&format!("Server-sent events: `send_events()` returns {what}.\n\n"));
     }
     s.push_str(
         "Errors: [`Error::Api`] for any status outside 200..=299, with the status \
@@ -363,7 +372,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
     let new_request =
         quote!(Request::new(reqwest::Method::#method, #path).operation_id(#id) #default_body #conventions);
     // Nothing to add: no `let mut` (it would warn `unused_mut` and `let_and_return`).
-    let request_body = if adds.is_empty() && op.body.is_none() && op.success_media.is_none() {
+    let request_body = if adds.is_empty() && op.body.is_none() && accept.is_empty() {
         new_request
     } else {
         quote! {
@@ -384,6 +393,20 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
             quote!(),
         ),
         Some(read) => read,
+        None if crate::emit_bodies::events_only(op) => {
+            let events = op.events.as_ref().expect("events_only: the operation has events");
+            let doc = format!(
+                " Sends the request; `Ok` holds {}. The client's timeout bounds each wait for the \
+                 next chunk, not the whole stream; nothing reconnects.",
+                crate::emit_bodies::events_doc(api, events)
+            );
+            (
+                crate::emit_bodies::events_type(api, events),
+                crate::emit_bodies::execute_events(events, quote!(self.request())),
+                doc,
+                quote!(),
+            )
+        }
         None => {
             let out = match &op.success.1 {
                 Some(t) => ty(&api.types, t, &pre),
@@ -402,6 +425,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         }
     };
     let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
+    let send_events = crate::emit_bodies::send_events(api, op);
     let builder_doc = crate::emit_types::doc_safe(&format!(
         " Request builder for `{}` (`{} {}`). Does nothing until sent.",
         op.id, op.method, op.path
@@ -431,6 +455,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
                 #execute
             }
             #send_stream
+            #send_events
             #stream
         }
     };

@@ -48,6 +48,15 @@
 //! `<crate name>.request`, and no default headers or query parameters.
 //! Every problem is an `invalid-extension` error at its node; lowering then
 //! ignores that extension.
+//!
+//! ## `x-clientgen-sse-terminator`
+//!
+//! The `data` of the event that ends a server-sent event stream (OpenAI's
+//! `[DONE]`): at the document root for every `text/event-stream` response, or
+//! on one such media type (which wins). The stream then ends cleanly at that
+//! event, and one that ends without it is incomplete. A value that is not a
+//! non-empty one-line string, or one on another media type, is an
+//! `invalid-extension` error.
 
 use serde_json::Value;
 
@@ -88,6 +97,67 @@ pub const TRACING_SPAN: &str = "x-clientgen-tracing-span";
 pub const DEFAULT_QUERY: &str = "x-clientgen-default-query";
 /// The name of the client-headers extension at the document root.
 pub const CLIENT_HEADERS: &str = "x-clientgen-client-headers";
+
+/// The name of the server-sent-events terminator extension (document root or
+/// a `text/event-stream` media type).
+pub const SSE_TERMINATOR: &str = "x-clientgen-sse-terminator";
+
+/// What a valid terminator is (the `data` of the event that ends a stream).
+fn valid_terminator(s: &str) -> Result<(), &'static str> {
+    // One line: a terminator is sent as a single `data:` line (`data: [DONE]`).
+    let ok = !s.is_empty() && !s.contains(['\r', '\n', '\0']);
+    ok.then_some(()).ok_or("the data of the last event, a non-empty string on one line (e.g. `[DONE]`)")
+}
+
+/// `x-clientgen-sse-terminator` at the document root: the `data` of the
+/// event that ends every event stream of the API (e.g. OpenAI's `[DONE]`).
+pub fn sse_terminator(doc: &Value) -> Result<Option<String>, Vec<Problem>> {
+    string_ext(doc, SSE_TERMINATOR, valid_terminator)
+}
+
+/// The terminator of the `text/event-stream` media type object `media` (at
+/// `ptr`): its own `x-clientgen-sse-terminator`, else the document's
+/// (`doc_default`). Invalid values are ignored here and reported by [`check`].
+pub fn media_sse_terminator(media: &Value, doc_default: Option<&str>) -> Option<String> {
+    match media.get(SSE_TERMINATOR) {
+        Some(Value::String(s)) if valid_terminator(s).is_ok() => Some(s.clone()),
+        Some(_) => None,
+        None => doc_default.map(str::to_string),
+    }
+}
+
+/// The problems of every media-type `x-clientgen-sse-terminator`: an invalid
+/// value, or one on a media type other than `text/event-stream`.
+fn media_terminator_problems(doc: &Value) -> Vec<Problem> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    for op in walk::operations(doc) {
+        let responses = op.value.get("responses").and_then(Value::as_object).into_iter().flatten();
+        for (code, r) in responses {
+            let rptr = crate::pointer::join(&format!("{}/responses", op.pointer), code);
+            let (r, rptr) = crate::media::deref(doc, r, &rptr);
+            for (mt, m) in r.get("content").and_then(Value::as_object).into_iter().flatten() {
+                let Some(v) = m.get(SSE_TERMINATOR) else { continue };
+                let at = crate::pointer::join(&crate::pointer::join(&format!("{rptr}/content"), mt), SSE_TERMINATOR);
+                if !seen.insert(at.clone()) {
+                    continue;
+                }
+                let essence = mt.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+                let problem = match v {
+                    _ if essence != "text/event-stream" => {
+                        Some(format!("`{SSE_TERMINATOR}` applies to `text/event-stream` only, not to `{mt}`"))
+                    }
+                    Value::String(s) => {
+                        valid_terminator(s).err().map(|e| format!("`{SSE_TERMINATOR}` must be {e}, not {s:?}"))
+                    }
+                    other => Some(format!("`{SSE_TERMINATOR}` must be a string, not {}", kind(other))),
+                };
+                problems.extend(problem.map(|p| (at, p)));
+            }
+        }
+    }
+    problems
+}
 
 /// `x-clientgen-user-agent`: a valid header value; `{version}` stands for the crate version.
 pub fn user_agent(doc: &Value) -> Result<Option<String>, Vec<Problem>> {
@@ -355,6 +425,13 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             "write `x-clientgen-client-headers: [{name: Accept-Version, value: '^1.0.0', setter: accept_version}]`",
         ),
     ];
+    let mut terminator = sse_terminator(doc).err().unwrap_or_default();
+    terminator.extend(media_terminator_problems(doc));
+    let conventions = conventions.into_iter().chain([(
+        SSE_TERMINATOR,
+        (!terminator.is_empty()).then_some(terminator),
+        "write `x-clientgen-sse-terminator: '[DONE]'` (the document's, or on a `text/event-stream` media type)",
+    )]);
     for (_, problems, hint) in conventions {
         for (ptr, message) in problems.unwrap_or_default() {
             diags.at(map, Severity::Error, Code::InvalidExtension, &ptr, message, hint);

@@ -306,6 +306,18 @@ pub struct Media {
     pub kind: BodyKind,
 }
 
+/// The server-sent events (`text/event-stream`) a success response offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Events {
+    /// The declared media type, sent as `Accept`.
+    pub content_type: String,
+    /// What each event's `data` holds, decoded from JSON, when the schema
+    /// says (an object, array or named type); `None`: raw events.
+    pub item: Option<TypeRef>,
+    /// The `data` of the event that ends the stream (`x-clientgen-sse-terminator`).
+    pub terminator: Option<String>,
+}
+
 /// One operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -338,6 +350,10 @@ pub struct Operation {
     /// The success body's media type when it is not JSON (text, bytes); `None`
     /// for JSON or no content.
     pub success_media: Option<Media>,
+    /// The success response's server-sent events, when it offers
+    /// `text/event-stream`: `send_events()` beside a JSON, text or binary
+    /// body, else what `send()` returns.
+    pub events: Option<Events>,
     /// Documented error responses: (status, description).
     pub errors: Vec<(String, String)>,
     /// Pagination: the item type when the operation takes `page`/`perPage` and returns `items`.

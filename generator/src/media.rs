@@ -5,7 +5,8 @@
 //! One method per operation: of several media types, the first family in
 //! this order wins (the first in document order within a family):
 //! requests JSON, form, multipart, text, binary, other; responses JSON,
-//! text, binary, other.
+//! text, binary, other. A response's `text/event-stream` is not one of them:
+//! its events get a method of their own (see [`events`]).
 
 use serde_json::Value;
 
@@ -33,6 +34,10 @@ pub enum Family {
     Binary,
     /// Anything else: raw bytes, with an `unsupported-media-type` warning.
     Other,
+    /// `text/event-stream` (responses only): server-sent events, read as a
+    /// stream of events by a method of its own, never as the body of `send()`
+    /// when the response offers another media type.
+    Events,
 }
 
 /// The media type an operation's body uses.
@@ -90,6 +95,8 @@ pub fn family(doc: &Value, mt: &str, media: &Value, ptr: &str, request: bool) ->
     let binary_prefixes = ["image/", "audio/", "video/"];
     if is_json(&base) {
         Family::Json
+    } else if !request && base == "text/event-stream" {
+        Family::Events
     } else if request && base == "application/x-www-form-urlencoded" {
         Family::Form
     } else if request && base == "multipart/form-data" {
@@ -106,10 +113,9 @@ pub fn family(doc: &Value, mt: &str, media: &Value, ptr: &str, request: bool) ->
     }
 }
 
-/// The media type used of `holder.content` (a request body or a response,
-/// `$ref`s followed, at `ptr`): the first of the most preferred family.
-pub fn choose<'v>(doc: &'v Value, holder: &'v Value, ptr: &str, request: bool) -> Option<Chosen<'v>> {
-    let content = holder.get("content").and_then(Value::as_object)?;
+/// The media types of `holder.content` with their families.
+fn entries<'v>(doc: &'v Value, holder: &'v Value, ptr: &str, request: bool) -> Vec<Chosen<'v>> {
+    let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
     let content_ptr = format!("{ptr}/content");
     content
         .iter()
@@ -118,7 +124,20 @@ pub fn choose<'v>(doc: &'v Value, holder: &'v Value, ptr: &str, request: bool) -
             let family = family(doc, mt, m, &mptr, request);
             Chosen { media_type: mt.clone(), family, pointer: mptr, value: m }
         })
-        .min_by_key(|c| c.family)
+        .collect()
+}
+
+/// The media type used of `holder.content` (a request body or a response,
+/// `$ref`s followed, at `ptr`): the first of the most preferred family. An
+/// event stream is not a body (see [`events`]).
+pub fn choose<'v>(doc: &'v Value, holder: &'v Value, ptr: &str, request: bool) -> Option<Chosen<'v>> {
+    entries(doc, holder, ptr, request).into_iter().filter(|c| c.family != Family::Events).min_by_key(|c| c.family)
+}
+
+/// The `text/event-stream` media type of a response (`$ref`s followed, at
+/// `ptr`), the first one if it declares several.
+pub fn events<'v>(doc: &'v Value, holder: &'v Value, ptr: &str) -> Option<Chosen<'v>> {
+    entries(doc, holder, ptr, false).into_iter().find(|c| c.family == Family::Events)
 }
 
 /// The encoding of form member `name` (default `style: form, explode: true`).

@@ -10,7 +10,9 @@ use crate::check::template_params;
 use crate::document::{Model, TypedOperation};
 use crate::extensions::{self, DefaultBodyRule};
 use crate::group;
-use crate::ir::{Api, BodyKind, Conventions, Media, Operation, Param, ParamIn, Part, QueryStyle, TypeKind, TypeRef};
+use crate::ir::{
+    Api, BodyKind, Conventions, Events, Media, Operation, Param, ParamIn, Part, QueryStyle, TypeKind, TypeRef,
+};
 use crate::lower::{self, Lowerer};
 use crate::media::{self, Family};
 use crate::names_lock::{self, NameLock};
@@ -54,6 +56,9 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
             let rp = pointer::join(&format!("{ptr}/responses"), code);
             for (mt_ptr, _) in json_schemas(Some(r), &rp) {
                 lw.hints.insert(mt_ptr, format!("{base}Response{code}"));
+            }
+            if let Some(sp) = media::events(doc, r, &rp).and_then(|m| m.schema_pointer()) {
+                lw.hints.entry(sp).or_insert_with(|| format!("{base}Event{code}"));
             }
         }
     }
@@ -273,6 +278,8 @@ fn lower_op(
     codes.sort();
     let mut success = (200u16, None);
     let mut success_media = None;
+    let mut events = None;
+    let sse_terminator = extensions::sse_terminator(doc).ok().flatten();
     let mut errors = Vec::new();
     let mut found = false;
     for code in codes {
@@ -292,6 +299,11 @@ fn lower_op(
                         _ => BodyKind::Binary,
                     };
                     Some(Media { content_type: m.media_type, kind })
+                });
+                events = media::events(doc, r, &rptr).map(|m| {
+                    let item = m.schema_pointer().map(|sp| lw.lower(&sp)).filter(|t| is_structured(lw, t));
+                    let terminator = extensions::media_sse_terminator(m.value, sse_terminator.as_deref());
+                    Events { content_type: m.media_type, item, terminator }
                 });
             }
             Ok(c) if (200..300).contains(&c) => {}
@@ -333,12 +345,33 @@ fn lower_op(
         success,
         raw_success: !responses.is_some_and(|r| r.keys().any(|code| code.starts_with('2'))),
         success_media,
+        events,
         errors,
         paginated,
         default_body,
         security: op.get("security").and_then(security::requirements),
         pointer: ptr.to_string(),
     }
+}
+
+/// Whether events of type `t` carry JSON (an object, array or map, or a
+/// union of them): anything else (text, no schema) is read as raw events.
+fn is_structured(lw: &Lowerer, t: &TypeRef) -> bool {
+    let mut t = t;
+    // Bounded: a (malformed) alias cycle must not hang the generator.
+    for _ in 0..=lw.space.types.len() {
+        match t {
+            TypeRef::Vec(_) | TypeRef::Map(_) => return true,
+            TypeRef::Boxed(inner) => t = inner,
+            TypeRef::Named(id) => match &lw.space.get(*id).kind {
+                TypeKind::Struct { .. } | TypeKind::Union { .. } => return true,
+                TypeKind::Alias(inner) => t = inner,
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// A request body's type and media type (see [`crate::media`] for the choice).
@@ -363,7 +396,7 @@ fn request_body(lw: &mut Lowerer, doc: &Value, b: &Value, bptr: &str) -> (TypeRe
         }
         Family::Multipart => (TypeRef::Any, BodyKind::Multipart(multipart_parts(lw, doc, &chosen))),
         Family::Text => (TypeRef::String, BodyKind::Text),
-        Family::Binary | Family::Other => (TypeRef::Any, BodyKind::Binary),
+        Family::Binary | Family::Other | Family::Events => (TypeRef::Any, BodyKind::Binary),
     };
     (ty, Some(Media { content_type: chosen.media_type.clone(), kind }))
 }

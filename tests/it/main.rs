@@ -19,6 +19,7 @@ mod hostile_responses;
 mod models;
 mod prism;
 mod runtime;
+mod sse;
 mod standalone_crate;
 mod tools_smoke;
 mod wire;

@@ -1,16 +1,71 @@
 //! Operation changes: identity, parameters, body, response, pagination.
 
-use crate::ir::{Operation, Param, ParamIn, QueryStyle};
+use crate::ir::{Events, Operation, Param, ParamIn, QueryStyle};
 use crate::names_lock;
 
 use super::{change, describe_validation, location, sorted, Change, Cx, Impact, OperationDiff, Side};
 
 impl Cx<'_> {
     fn response(&self, side: Side, op: &Operation, show: bool) -> String {
+        if let Some(events) = op.events.as_ref().filter(|_| crate::emit_bodies::events_only(op)) {
+            return format!("EventStream<{}>", self.events_item(side, events, show));
+        }
         match &op.success.1 {
             Some(t) if show => self.show(side, t),
             Some(t) => self.key(side, t),
             None => "()".into(),
+        }
+    }
+
+    /// What an event stream yields: the events' type, or raw `Event`s.
+    fn events_item(&self, side: Side, events: &Events, show: bool) -> String {
+        match &events.item {
+            Some(t) if show => self.show(side, t),
+            Some(t) => self.key(side, t),
+            None => "Event".into(),
+        }
+    }
+
+    /// `send_events()`, beside another success body: added, removed, retyped.
+    fn events_changes(&self, o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+        fn beside(op: &Operation) -> Option<&Events> {
+            op.events.as_ref().filter(|_| !crate::emit_bodies::events_only(op))
+        }
+        match (beside(o), beside(n)) {
+            (None, Some(e)) => out.push(change(
+                Impact::Additive,
+                "events-added",
+                format!(
+                    "new `send_events()`, streaming `{}` (`{}`)",
+                    self.events_item(Side::New, e, true),
+                    e.content_type
+                ),
+            )),
+            (Some(_), None) => out.push(change(
+                Impact::Breaking,
+                "events-removed",
+                "`send_events()` is gone: the response no longer offers server-sent events beside its body".into(),
+            )),
+            (Some(a), Some(b)) if self.events_item(Side::Old, a, false) != self.events_item(Side::New, b, false) => out
+                .push(change(
+                    Impact::Breaking,
+                    "events-retyped",
+                    format!(
+                        "`send_events()` now streams `{}` (was `{}`)",
+                        self.events_item(Side::New, b, true),
+                        self.events_item(Side::Old, a, true)
+                    ),
+                )),
+            _ => {}
+        }
+        let terminator = |op: &Operation| op.events.as_ref().and_then(|e| e.terminator.clone());
+        if o.events.is_some() && n.events.is_some() && terminator(o) != terminator(n) {
+            let show = |t: Option<String>| t.map_or("none".to_string(), |t| format!("`{t}`"));
+            out.push(change(
+                Impact::Patch,
+                "events-terminator-changed",
+                format!("the event stream's terminator is now {} (was {})", show(terminator(n)), show(terminator(o))),
+            ));
         }
     }
 
@@ -126,6 +181,7 @@ impl Cx<'_> {
                 format!("success status is now {} (was {})", n.success.0, o.success.0),
             ));
         }
+        self.events_changes(o, n, &mut out);
         match (&o.paginated, &n.paginated) {
             (None, Some(item)) => out.push(change(
                 Impact::Additive,

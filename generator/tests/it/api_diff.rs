@@ -75,6 +75,10 @@ const EXPECTED: &[Expect] = &[
     ("30-pagination-removed", Bump::Minor, Bump::Major, &[(B, "parameter-removed"), (B, "pagination-removed")]),
     // Both are strings: the swapped call still compiles and sends the wrong values.
     ("31-required-parameters-reordered", Bump::Minor, Bump::Major, &[(B, "arguments-reordered")]),
+    // The response now also offers `text/event-stream`: `send()` is unchanged, `send_events()` is new.
+    ("32-events-added", Bump::Patch, Bump::Minor, &[(A, "events-added")]),
+    // Events are all the response offers: `send()` returns the stream, whose item type changed.
+    ("33-events-retyped", Bump::Minor, Bump::Major, &[(B, "response-retyped")]),
 ];
 
 /// Analyzes a spec (relative to the repo root) with overlays; it must have no errors.

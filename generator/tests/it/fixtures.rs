@@ -4,7 +4,8 @@
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
 //! extensions, security schemes, parameter rendering, resource grouping,
-//! operations without a success response, bodies by media type, and each
+//! operations without a success response, bodies by media type, server-sent
+//! events, and each
 //! OpenAPI 3.1 construct: `openapi31-*`).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
@@ -93,6 +94,7 @@ fn the_fixture_set_covers_every_listed_feature() {
         "resource-grouping",
         "no-success-response",
         "media-types",
+        "server-sent-events",
         "openapi31-type-arrays",
         "openapi31-null-alternatives",
         "openapi31-const",
@@ -564,4 +566,22 @@ fn openapi31_constructs_read_as_their_30_equivalents() {
     let g = gen_named("openapi31-webhooks");
     assert_eq!(g.api.operations.len(), 1, "the webhook is not an operation");
     type_named(&g, "Shipment");
+}
+
+#[test]
+fn event_streams_are_typed_by_their_schema_and_end_at_their_terminator() {
+    let g = gen_named("server-sent-events");
+    let events = |id: &str| {
+        let op = g.api.operations.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("no operation {id}"));
+        let e = op.events.clone().unwrap_or_else(|| panic!("{id} has no events"));
+        (op.success.1.is_some(), e.item.map(|t| named(&g, &t).name.clone()), e.terminator)
+    };
+    // JSON and events: `send()` stays JSON, the events are typed by `$ref`, the document's terminator.
+    assert_eq!(events("completions.create"), (true, Some("Chunk".into()), Some("[DONE]".into())));
+    // Events only, an inline schema, the media type's own terminator.
+    assert_eq!(events("feeds.watch"), (false, Some("FeedsWatchEvent200".into()), Some("bye".into())));
+    // A string schema, or none: raw events.
+    assert_eq!(events("logs.tail"), (false, None, Some("[DONE]".into())));
+    assert_eq!(events("pings.listen"), (false, None, Some("[DONE]".into())));
+    assert!(g.code.contains("pub async fn send_events(") && g.code.matches("pub async fn send_events(").count() == 1);
 }

@@ -51,6 +51,8 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use quote::ToTokens;
 use serde_json::{json, Map, Value};
 
+use crate::support::spec_slice::slice;
+
 /// The longest one case may take before it counts as a hang. Cases take
 /// milliseconds (slices, corpus) to a few seconds (the whole Losant spec, in a
 /// debug build); this only catches runaway work.
@@ -164,54 +166,6 @@ fn seeds() -> &'static Seeds {
             corpus.iter().filter_map(|(n, t)| SourceFile::parse(n, t).ok().map(|s| (n.clone(), s.value))).collect();
         Seeds { raw_doc, overlay, losant, ops, corpus, corpus_docs, overlay_docs }
     })
-}
-
-/// A self-contained piece of `doc`: the picked operations (with their path's
-/// parameters), every component they reach through `$ref`s, and the security
-/// schemes (operations name them without a `$ref`).
-fn slice(doc: &Value, picks: &[(String, String)]) -> Value {
-    let mut out = Map::new();
-    for k in ["openapi", "info", "servers", "security"] {
-        if let Some(v) = doc.get(k) {
-            out.insert(k.into(), v.clone());
-        }
-    }
-    let mut paths = Map::new();
-    for (path, method) in picks {
-        let item = &doc["paths"][path];
-        let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
-        entry[method] = item[method].clone();
-        if let Some(ps) = item.get("parameters") {
-            entry["parameters"] = ps.clone();
-        }
-    }
-    let mut components: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    if let Some(Value::Object(schemes)) = doc.pointer("/components/securitySchemes") {
-        components.insert("securitySchemes".into(), schemes.clone());
-    }
-    let mut todo = vec![Value::Object(paths.clone())];
-    while let Some(v) = todo.pop() {
-        for (_, r) in check::collect_refs(&v) {
-            let Ok(tokens) = pointer::parse_ref(&r) else { continue };
-            if tokens.len() < 3 || tokens[0] != "components" {
-                continue;
-            }
-            let section = components.entry(tokens[1].clone()).or_default();
-            if section.contains_key(&tokens[2]) {
-                continue;
-            }
-            if let Some(target) = doc.pointer(&pointer::to_pointer(&tokens[..3])) {
-                section.insert(tokens[2].clone(), target.clone());
-                todo.push(target.clone());
-            }
-        }
-    }
-    out.insert("paths".into(), Value::Object(paths));
-    let comps: Map<String, Value> = components.into_iter().map(|(k, m)| (k, Value::Object(m))).collect();
-    if !comps.is_empty() {
-        out.insert("components".into(), Value::Object(comps));
-    }
-    Value::Object(out)
 }
 
 // ---------------------------------------------------------------------------

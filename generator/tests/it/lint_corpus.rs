@@ -52,6 +52,11 @@ const EXPECTED: &[(&str, &[Expect])] = &[
     ("malformed-json.json", &[("error", "syntax-error", 15)]),
     ("malformed-yaml-indentation.yml", &[("error", "syntax-error", 12)]),
     ("invalid-default-body.yml", &[("error", "invalid-extension", 5)]),
+    // Not a string (the document's), on a media type other than `text/event-stream`, on two lines.
+    (
+        "invalid-sse-terminator.yml",
+        &[("error", "invalid-extension", 5), ("error", "invalid-extension", 15), ("error", "invalid-extension", 18)],
+    ),
     ("max-items-not-a-number.yml", &[("error", "invalid-type", 16)]),
     ("max-items-numeric-string.yml", &[("warning", "numeric-string", 16)]),
     ("missing-paths.yml", &[("error", "missing-field", 1)]),

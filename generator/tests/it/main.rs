@@ -21,5 +21,6 @@ mod generated_clients;
 mod lint_corpus;
 mod naming_table;
 mod openai_corpus;
+mod openai_wire;
 mod operations;
 mod schemas;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 pub mod lowered_api;
 #[path = "../../../tests/support/scratch_crate.rs"]
 pub mod scratch_crate;
+#[path = "../../../tests/support/spec_slice.rs"]
+pub mod spec_slice;
 
 /// The repository root (the parent of the generator's manifest directory).
 pub fn root() -> PathBuf {
