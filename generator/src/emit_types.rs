@@ -32,24 +32,12 @@ pub fn doc_safe(text: &str) -> String {
     out
 }
 
-/// `#[doc = " line"]` attributes, one per line, made safe for rustdoc:
-/// no accidental code blocks or doctests from the spec's prose.
+/// `#[doc = " line"]` attributes, one per line, made safe for rustdoc and
+/// clippy: see [`crate::markdown::doc_lines`].
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
-    let lines: Vec<String> = text
-        .trim()
-        .lines()
-        .map(|l| {
-            let l = doc_safe(l.trim()).replace("```", "'''");
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            }
-        })
-        .collect();
     let mut out = TokenStream::new();
-    for l in lines {
+    for l in crate::markdown::doc_lines(text) {
         out.extend(quote!(#[doc = #l]));
     }
     out

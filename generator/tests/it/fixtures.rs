@@ -4,7 +4,8 @@
 //! PATCH fields, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
 //! extensions, security schemes, parameter rendering, resource grouping,
-//! operations without a success response, bodies by media type, and each
+//! operations without a success response, bodies by media type, markdown
+//! in descriptions, and each
 //! OpenAPI 3.1 construct: `openapi31-*`).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
@@ -104,6 +105,7 @@ fn the_fixture_set_covers_every_listed_feature() {
         "openapi31-content-encoding",
         "openapi31-path-items",
         "openapi31-webhooks",
+        "markdown-docs",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
