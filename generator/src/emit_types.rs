@@ -32,24 +32,12 @@ pub fn doc_safe(text: &str) -> String {
     out
 }
 
-/// `#[doc = " line"]` attributes, one per line, made safe for rustdoc:
-/// no accidental code blocks or doctests from the spec's prose.
+/// `#[doc = " line"]` attributes, one per line, made safe for rustdoc and
+/// clippy: see [`crate::markdown::doc_lines`].
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
-    let lines: Vec<String> = text
-        .trim()
-        .lines()
-        .map(|l| {
-            let l = doc_safe(l.trim()).replace("```", "'''");
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            }
-        })
-        .collect();
     let mut out = TokenStream::new();
-    for l in lines {
+    for l in crate::markdown::doc_lines(text) {
         out.extend(quote!(#[doc = #l]));
     }
     out
@@ -209,10 +197,16 @@ fn check_value(space: &TypeSpace, v: TokenStream, t: &TypeRef, checks: &Checks, 
         _ => None,
     };
     if let Some(x) = as_f64 {
-        for (bound, op, word) in [(checks.minimum, quote!(<), "least"), (checks.maximum, quote!(>), "most")] {
+        let bounds = [
+            (checks.minimum, checks.exclusive_minimum, quote!(<), quote!(<=), "at least", "greater than"),
+            (checks.maximum, checks.exclusive_maximum, quote!(>), quote!(>=), "at most", "less than"),
+        ];
+        for (bound, exclusive, inclusive_op, exclusive_op, inclusive_word, exclusive_word) in bounds {
             if let Some(b) = bound {
                 let lit = Literal::f64_unsuffixed(b);
-                let reason = format!("must be at {word} {b}");
+                let (op, word) =
+                    if exclusive { (exclusive_op, exclusive_word) } else { (inclusive_op, inclusive_word) };
+                let reason = format!("must be {word} {b}");
                 let err = invalid(quote!(#v.to_string()), quote!(#reason.to_string()));
                 out.extend(quote!(if #x #op #lit { #err }));
             }

@@ -126,7 +126,7 @@ fn emit_with(api: &Api, pieces: bool) -> Emitted {
     let tokens = quote! {
         /// Data types for every schema of the API.
         pub mod types {
-            #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation)]
+            #![allow(clippy::large_enum_variant)]
             #(#all_types)*
         }
         #api_tokens

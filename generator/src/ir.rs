@@ -99,10 +99,14 @@ pub struct Field {
 pub struct Checks {
     /// String `pattern`, `minLength`, `maxLength`.
     pub string: Validation,
-    /// `minimum` (inclusive).
+    /// `minimum` (inclusive unless `exclusive_minimum`).
     pub minimum: Option<f64>,
-    /// `maximum` (inclusive).
+    /// `maximum` (inclusive unless `exclusive_maximum`).
     pub maximum: Option<f64>,
+    /// OpenAPI 3.0's `exclusiveMinimum: true`: the value must be greater than `minimum`.
+    pub exclusive_minimum: bool,
+    /// OpenAPI 3.0's `exclusiveMaximum: true`: the value must be less than `maximum`.
+    pub exclusive_maximum: bool,
     /// `minItems`.
     pub min_items: Option<u64>,
     /// `maxItems`.

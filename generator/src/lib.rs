@@ -50,6 +50,7 @@ mod generate;
 mod group;
 pub mod ir;
 mod lower;
+mod markdown;
 mod media;
 pub mod names_lock;
 pub mod naming;

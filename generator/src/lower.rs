@@ -274,14 +274,16 @@ impl<'a> Lowerer<'a> {
             if let Some(branches) = s.get(kw).and_then(Value::as_array) {
                 // Branches that only add constraints (`anyOf: [{required: [a]}, {required: [b]}]`)
                 // describe validation of this object, not alternative shapes: lower the object itself.
-                if !branches.is_empty() && branches.iter().all(constraint_only) {
+                // Trailing null branches make the schema nullable (see `nullable`), no alternative.
+                let n = alternatives(branches);
+                if n > 0 && branches[..n].iter().all(constraint_only) {
                     continue;
                 }
-                if branches.len() == 1 {
+                if n == 1 {
                     return self.lower(&format!("{ptr}/{kw}/0"));
                 }
-                if !branches.is_empty() {
-                    return self.lower_union(ptr, kw, branches.len());
+                if n > 1 {
+                    return self.lower_union(ptr, kw, n);
                 }
             }
         }
@@ -621,7 +623,14 @@ impl<'a> Lowerer<'a> {
         match ty {
             TypeRef::String => Checks { string: self.validation(&target), ..Checks::default() },
             TypeRef::Integer(_) | TypeRef::Number | TypeRef::Float32 => {
-                Checks { minimum: num("minimum"), maximum: num("maximum"), ..Checks::default() }
+                let exclusive = |k: &str| s.get(k) == Some(&Value::Bool(true));
+                Checks {
+                    minimum: num("minimum"),
+                    maximum: num("maximum"),
+                    exclusive_minimum: exclusive("exclusiveMinimum"),
+                    exclusive_maximum: exclusive("exclusiveMaximum"),
+                    ..Checks::default()
+                }
             }
             TypeRef::Vec(item) if depth < 8 => {
                 let items = self.checks(&format!("{target}/items"), item, depth + 1);
@@ -667,7 +676,8 @@ fn inline_enum_values(s: &Value, out: &mut Vec<Value>) -> bool {
     }
     for kw in ["oneOf", "anyOf"] {
         if let Some(branches) = s.get(kw).and_then(Value::as_array) {
-            return !branches.is_empty() && branches.iter().all(|b| inline_enum_values(b, out));
+            let n = alternatives(branches);
+            return n > 0 && branches[..n].iter().all(|b| inline_enum_values(b, out));
         }
     }
     let ty = s.get("type").and_then(Value::as_str);
@@ -680,6 +690,20 @@ fn inline_enum_values(s: &Value, out: &mut Vec<Value>) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a `oneOf`/`anyOf` branch only admits null: `{type: T, nullable: true,
+/// enum: [null]}`, OpenAPI 3.0's way to write a null alternative (the 3.0.3
+/// form of a 3.1 `{type: 'null'}` beside a `$ref`, see `openapi31::finish`).
+pub(crate) fn null_branch(b: &Value) -> bool {
+    b.get("nullable") == Some(&Value::Bool(true))
+        && b.get("$ref").is_none()
+        && b.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
+}
+
+/// How many of `branches` are alternatives: all but the trailing [`null_branch`]es.
+fn alternatives(branches: &[Value]) -> usize {
+    branches.iter().rposition(|b| !null_branch(b)).map_or(0, |i| i + 1)
 }
 
 /// The Rust integer type for an `integer` schema's `format` (`i64` when absent or unknown).

@@ -44,7 +44,8 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     // `nullable` only has an effect beside `type` (OpenAPI 3.0.3): remember which schemas
     // the input marks nullable without a type, before `type: 'null'` branches add more.
     // In a 3.1 document `nullable` is no keyword at all; read the 3.0 way, it is not worth a warning there.
-    let untyped_nullable: Vec<String> = if crate::openapi31::is_31(doc) {
+    let is_31 = crate::openapi31::is_31(doc);
+    let untyped_nullable: Vec<String> = if is_31 {
         Vec::new()
     } else {
         ptrs.iter().filter(|p| pointer::get_ptr(doc, p).is_some_and(nullable_without_type)).cloned().collect()
@@ -54,7 +55,7 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     for ptr in ptrs.iter().rev() {
         let Some(node) = pointer::get_ptr_mut(doc, ptr) else { continue };
         match node {
-            Value::Object(obj) => schema(obj, ptr, map, diags),
+            Value::Object(obj) => schema(obj, ptr, is_31, map, diags),
             other => diags.at(
                 map,
                 Severity::Error,
@@ -169,16 +170,17 @@ pub(crate) fn kind(v: &Value) -> &'static str {
 }
 
 /// One schema object, rule by rule (each rule reports what it reads differently).
-fn schema(obj: &mut Map<String, Value>, ptr: &str, map: &SourceMap, diags: &mut Diagnostics) {
+fn schema(obj: &mut Map<String, Value>, ptr: &str, is_31: bool, map: &SourceMap, diags: &mut Diagnostics) {
     if obj.contains_key("$ref") {
         return;
     }
-    let s = &mut Site { ptr, map, diags };
+    let s = &mut Site { ptr, map, diags, is_31 };
     numeric_strings(obj, s);
     boolean_strings(obj, s);
     draft_keywords(obj, s);
     type_keyword(obj, s);
     null_alternatives(obj, s);
+    nullable_all_of(obj, s);
     pattern_properties(obj, s);
     structural_types(obj, s);
     default_and_example(obj, s);
@@ -189,6 +191,8 @@ struct Site<'a> {
     ptr: &'a str,
     map: &'a SourceMap,
     diags: &'a mut Diagnostics,
+    /// The document is OpenAPI 3.1 (read as 3.0 by `openapi31`).
+    is_31: bool,
 }
 
 impl Site<'_> {
@@ -360,6 +364,12 @@ fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
         let mut i = 0;
         let mut idx = 0;
         branches.retain(|b| {
+            // OpenAPI 3.0's own null alternative (`nullable: true, enum: [null]`) says the same.
+            if crate::lower::null_branch(b) {
+                removed = true;
+                idx += 1;
+                return false;
+            }
             let is_null =
                 b.get("type").and_then(Value::as_str) == Some("null") && b.as_object().is_some_and(|o| o.len() == 1);
             if is_null {
@@ -400,6 +410,47 @@ fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
             "`type: 'null'` outside `oneOf`/`anyOf` cannot be expressed in OpenAPI 3.0".into(),
             "give the value's real type and `nullable: true`",
         );
+    }
+}
+
+/// An `allOf` branch that only says `nullable: true` (OpenAI's spec writes
+/// `allOf: [{$ref: X}, {nullable: true}]`) means the value may be null: the
+/// branch is removed and the schema itself is `nullable`. Read strictly, such
+/// a branch has no effect (without `type` beside it, 3.0.3's `nullable` does
+/// nothing, and 3.1 has no `nullable`), but the author's intent is plain and
+/// the API sends null there: a warning in a 3.0 document, silent in a 3.1 one,
+/// where `nullable` is read the 3.0 way throughout.
+fn nullable_all_of(obj: &mut Map<String, Value>, site: &mut Site) {
+    let only_nullable = |b: &Value| {
+        b.as_object().is_some_and(|o| {
+            o.get("nullable") == Some(&Value::Bool(true))
+                && o.keys().all(|k| k == "nullable" || k == "description" || k == "title" || k.starts_with("x-"))
+        })
+    };
+    let Some(Value::Array(branches)) = obj.get_mut("allOf") else { return };
+    if !branches.iter().any(only_nullable) || branches.iter().all(only_nullable) {
+        return;
+    }
+    let at = join(site.ptr, "allOf");
+    let mut idx = 0;
+    let mut removed = Vec::new();
+    branches.retain(|b| {
+        idx += 1;
+        if only_nullable(b) {
+            removed.push(format!("{at}/{}", idx - 1));
+        }
+        !only_nullable(b)
+    });
+    obj.insert("nullable".into(), Value::Bool(true));
+    if !site.is_31 {
+        for at in removed {
+            site.warn(
+                Code::InvalidType,
+                &at,
+                "an `allOf` branch with only `nullable: true` has no effect in OpenAPI 3.0.3; read as the schema being nullable".into(),
+                "write `nullable: true` (with `type`) beside the `allOf` instead",
+            );
+        }
     }
 }
 

@@ -162,20 +162,47 @@ pub fn normalize(doc: &mut Value, map: &mut SourceMap, diags: &mut Diagnostics) 
 /// The document after every stage read it as 3.1: it is OpenAPI 3.0.3 now.
 /// A nullable schema whose alternatives have no common type (`normalize`
 /// types the others) cannot say `nullable` in 3.0.3 (it needs a `type`
-/// beside it): when every alternative is inline and typed, each says it.
+/// beside it): when every alternative is inline and typed, each says it;
+/// otherwise (a `$ref`, an untyped alternative) a null alternative
+/// `{type: object, nullable: true, enum: [null]}` is added last, which is
+/// how 3.0 writes "or null" (a single `allOf` branch becomes an `anyOf` one
+/// for that). `lower` reads a trailing null alternative as `nullable` (and
+/// `normalize` any null alternative, when the bundle is read back), so the
+/// generated types stay the same. `nullable: false` (the default) without
+/// `type` is dropped.
 pub fn finish(doc: &mut Value) {
     for ptr in walk::schema_pointers(doc) {
         let Some(Value::Object(s)) = pointer::get_ptr_mut(doc, &ptr) else { continue };
-        if s.get("nullable") != Some(&Value::Bool(true)) || s.contains_key("type") || s.contains_key("$ref") {
+        if s.contains_key("type") || s.contains_key("$ref") {
             continue;
+        }
+        // The default, which 3.0.3 only allows beside `type`.
+        if s.get("nullable") == Some(&Value::Bool(false)) {
+            s.shift_remove("nullable");
+        }
+        if s.get("nullable") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        let single_all_of = !s.contains_key("oneOf")
+            && !s.contains_key("anyOf")
+            && !s.contains_key("properties")
+            && s.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() == 1);
+        if single_all_of {
+            if let Some(all) = s.shift_remove("allOf") {
+                s.insert("anyOf".into(), all);
+            }
         }
         for kw in ["oneOf", "anyOf"] {
             let Some(Value::Array(branches)) = s.get_mut(kw) else { continue };
-            if branches.is_empty() || !branches.iter().all(|b| b.get("type").is_some() && b.get("$ref").is_none()) {
+            if branches.is_empty() {
                 continue;
             }
-            for b in branches.iter_mut().filter_map(Value::as_object_mut) {
-                b.insert("nullable".into(), Value::Bool(true));
+            if branches.iter().all(|b| b.get("type").is_some() && b.get("$ref").is_none()) {
+                for b in branches.iter_mut().filter_map(Value::as_object_mut) {
+                    b.insert("nullable".into(), Value::Bool(true));
+                }
+            } else {
+                branches.push(serde_json::json!({"type": "object", "nullable": true, "enum": [null]}));
             }
             s.shift_remove("nullable");
             break;

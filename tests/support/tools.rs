@@ -68,6 +68,12 @@ rules:
 /// allowed), `(false, output)` otherwise; `output` is stdout followed by
 /// stderr.
 pub fn redocly_lint(spec: &Path) -> (bool, String) {
+    redocly_lint_with(spec, &[])
+}
+
+/// [`redocly_lint`] with more arguments (e.g. `--max-problems`, as Redocly
+/// shows only the first 100 problems by default).
+pub fn redocly_lint_with(spec: &Path, extra_args: &[&str]) -> (bool, String) {
     let bin = redocly_bin();
     let dir = tempfile::tempdir().expect("create temp dir for redocly config");
     let config = dir.path().join("redocly.yaml");
@@ -79,6 +85,7 @@ pub fn redocly_lint(spec: &Path) -> (bool, String) {
         .arg("--format=stylish")
         .arg("--config")
         .arg(&config)
+        .args(extra_args)
         .env("REDOCLY_TELEMETRY", "off")
         .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true")
         .env("NO_COLOR", "1")

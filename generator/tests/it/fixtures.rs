@@ -1,11 +1,11 @@
 //! Generation fixtures: small specs under `tests/fixtures/`, one feature each
 //! (refs into properties, recursion, keyword names, oneOf with null,
 //! patternProperties, odd enum values, additionalProperties, allOf, nullable
-//! PATCH fields, integer formats, name collisions, union ordering, request
+//! PATCH fields, references that may be null, integer formats, name collisions, union ordering, request
 //! constraints, the `x-clientgen-default-body` extension, the wire-convention
 //! extensions, security schemes, parameter rendering, resource grouping,
 //! operations without a success response, bodies by media type, server-sent
-//! events, and each
+//! events, markdown in descriptions, and each
 //! OpenAPI 3.1 construct: `openapi31-*`).
 //!
 //! Every fixture is generated, its whole generated code is snapshotted
@@ -106,6 +106,8 @@ fn the_fixture_set_covers_every_listed_feature() {
         "openapi31-content-encoding",
         "openapi31-path-items",
         "openapi31-webhooks",
+        "markdown-docs",
+        "nullable-refs",
     ] {
         assert!(names.iter().any(|n| n == required), "missing fixture {required}.yml (have {names:?})");
     }
@@ -273,6 +275,54 @@ fn nullable_fields_in_patch_bodies_are_tri_state() {
     // Every field of the PATCH body is optional: Default.
     let patch = code.split("pub struct RulePatch").next().expect("text before").rsplit("#[derive(").next();
     assert!(patch.is_some_and(|d| d.contains("Default")), "{code}");
+}
+
+#[test]
+fn references_that_may_be_null_are_options_of_the_referenced_type() {
+    let g = gen_named("nullable-refs");
+    let code = &g.code;
+    for field in [
+        "pub truncation: Option<Truncation>",
+        "pub choice: Option<Choice>",
+        "pub fallback: Option<Truncation>",
+        "pub backup: Option<Choice>",
+    ] {
+        assert!(code.contains(field), "{field}\n{code}");
+    }
+    // The referenced types themselves, not merged copies, and no union with the null alternative.
+    let names: Vec<&str> = g.api.types.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| n.starts_with("Run")).count(), 1, "{names:?}");
+    // The `{nullable: true}` branches are read as nullable, each with a warning (3.0 ignores them).
+    let a = Config::new().analyze(root().join("tests/fixtures/nullable-refs.yml"));
+    let mut warned: Vec<&str> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("only `nullable: true`"))
+        .map(|d| d.pointer.as_str())
+        .collect();
+    warned.sort();
+    assert_eq!(
+        warned,
+        ["/components/schemas/run/properties/choice/allOf/1", "/components/schemas/run/properties/truncation/allOf/1"]
+    );
+}
+
+#[test]
+fn exclusive_bounds_are_checked_exclusively() {
+    let g = gen_named("request-constraints");
+    let post = type_named(&g, "DevicePost");
+    let TypeKind::Struct { fields, .. } = &post.kind else { panic!("DevicePost is a struct") };
+    let checks = |wire: &str| fields.iter().find(|f| f.wire == wire).map(|f| f.checks.clone()).expect("field exists");
+    let share = checks("share");
+    assert_eq!((share.minimum, share.maximum), (Some(0.0), Some(1.0)));
+    assert!(share.exclusive_minimum && share.exclusive_maximum, "{share:?}");
+    let ratio = checks("ratio");
+    assert!(!ratio.exclusive_minimum && !ratio.exclusive_maximum, "{ratio:?}");
+    // 0 and 1 themselves are refused for `share`; 0 is accepted for `ratio`.
+    assert!(g.code.contains("*value <= 0.0") && g.code.contains("*value >= 1.0"), "{}", g.code);
+    assert!(g.code.contains("*value < 0.0"), "{}", g.code);
+    assert!(g.code.contains("must be greater than 0") && g.code.contains("must be less than 1"), "{}", g.code);
+    assert!(g.code.contains("must be at least 0"), "{}", g.code);
 }
 
 #[test]
