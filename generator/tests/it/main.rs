@@ -23,3 +23,4 @@ mod naming_table;
 mod openai_corpus;
 mod operations;
 mod schemas;
+mod yaml_one_pass;
