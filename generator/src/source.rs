@@ -537,8 +537,12 @@ struct Builder<'a> {
     jumps: usize,
     /// The last scalar was a block scalar (`|`, `>`).
     block_scalar_last: bool,
+    /// ... and it was blank (only line breaks).
+    blank_block_last: bool,
     /// The document has anchors or aliases.
     anchored: bool,
+    /// The line of the previous event.
+    prev_line: usize,
 }
 
 struct Anchored {
@@ -567,14 +571,29 @@ impl Builder<'_> {
 
     /// Takes one event; `None` to give the document up to the two-pass path.
     fn event(&mut self, ev: Event, mark: Marker) -> Option<()> {
+        let read = self.read(ev, mark);
+        self.prev_line = mark.line();
+        read
+    }
+
+    fn read(&mut self, ev: Event, mark: Marker) -> Option<()> {
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
-                // Block scalars in a flow collection: libyaml refuses them.
-                if tag.is_some() || (self.in_flow() && matches!(style, TScalarStyle::Literal | TScalarStyle::Folded)) {
+                // Block scalars in a flow collection: libyaml refuses them. Blank ones
+                // (only line breaks) are kept by yaml-rust2 where libyaml drops them,
+                // unless they are `key: |+` (keep).
+                let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                let blank = !text.is_empty() && text.bytes().all(|c| c == b'\n');
+                let keep = || {
+                    let line = self.lines.rest(self.prev_line, 0).unwrap_or("").trim_end();
+                    line.ends_with(": |+") || line.ends_with(": >+")
+                };
+                if tag.is_some() || (block && (self.in_flow() || (blank && !keep()))) {
                     return None;
                 }
                 self.nodes += 1;
-                self.block_scalar_last = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                self.block_scalar_last = block;
+                self.blank_block_last = block && blank;
                 if self.at_key() {
                     // yaml-rust2 also reads keys that libyaml refuses: empty ones (`: x`),
                     // ones that span lines or are not followed by `: ` on their line.
@@ -666,8 +685,9 @@ impl Builder<'_> {
         if !self.stack.is_empty() || self.jumps > self.nodes.saturating_mul(100) {
             return None;
         }
-        // A block scalar that ends the text without a line break: yaml-rust2 adds one, libyaml does not.
-        if self.block_scalar_last && !self.lines.text.ends_with('\n') {
+        // A block scalar that ends the text without a line break, or a blank one
+        // that ends the text: yaml-rust2 adds a line break, libyaml does not.
+        if self.block_scalar_last && (!self.lines.text.ends_with('\n') || self.blank_block_last) {
             return None;
         }
         // libyaml's anchor names are letters, digits, `_` and `-`; yaml-rust2 takes more.
@@ -714,24 +734,24 @@ impl<'a> Lines<'a> {
         Lines { text, starts }
     }
 
-    /// The rest of the line from a mark (1-based line, 0-based column in characters).
-    fn rest(&self, mark: Marker) -> Option<&'a str> {
-        let start = *self.starts.get(mark.line().checked_sub(1)?)?;
-        let end = self.starts.get(mark.line()).map_or(self.text.len(), |e| e - 1);
+    /// The rest of a line (1-based) from a column (0-based, in characters), as in a mark.
+    fn rest(&self, line: usize, column: usize) -> Option<&'a str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
         let line = &self.text[start..end];
-        let at = line.char_indices().nth(mark.col()).map_or(line.len(), |(i, _)| i);
+        let at = line.char_indices().nth(column).map_or(line.len(), |(i, _)| i);
         Some(&line[at..])
     }
 
     fn char_at(&self, mark: Marker) -> Option<char> {
-        self.rest(mark)?.chars().next()
+        self.rest(mark.line(), mark.col())?.chars().next()
     }
 
     /// Whether a key starting at `mark` is what libyaml calls a simple key: on
     /// one line, at most 1024 characters to its `:`, which ends it (followed by
     /// a blank unless the key is quoted and in a flow collection).
     fn simple_key(&self, mark: Marker, key: &str, style: TScalarStyle, flow: bool) -> bool {
-        let Some(rest) = self.rest(mark) else { return false };
+        let Some(rest) = self.rest(mark.line(), mark.col()) else { return false };
         let after = match style {
             TScalarStyle::Plain if !key.is_empty() => rest.strip_prefix(key),
             TScalarStyle::SingleQuoted => closing_quote(rest, '\''),
