@@ -700,17 +700,26 @@ impl Builder<'_> {
 }
 
 /// Whether every `&name` and `*name` that starts a token has a name that
-/// libyaml takes (it errs on the safe side: `**bold**` in a text counts).
+/// libyaml takes, and no anchor name is defined twice (serde_yaml and
+/// yaml-rust2 resolve an alias of a redefined anchor differently). It errs
+/// on the safe side: `**bold**` or `&amp` in a text count.
 fn anchor_names_are_simple(text: &str) -> bool {
     let b = text.as_bytes();
+    let mut defined = HashSet::new();
     b.iter().enumerate().all(|(i, &c)| {
         let starts_token = i == 0 || matches!(b[i - 1], b' ' | b'\n' | b'\r' | b'[' | b'{' | b',');
         if !(c == b'&' || c == b'*') || !starts_token {
             return true;
         }
-        let name = b[i + 1..].iter().take_while(|c| !matches!(c, b' ' | b'\n' | b'\r' | b',' | b']' | b'}'));
-        name.clone().count() > 0 && name.clone().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
-            || b.get(i + 1).is_none_or(|c| matches!(c, b' ' | b'\n' | b'\r'))
+        let rest = &b[i + 1..];
+        let name = &rest
+            [..rest.iter().position(|c| matches!(c, b' ' | b'\n' | b'\r' | b',' | b']' | b'}')).unwrap_or(rest.len())];
+        if name.is_empty() {
+            // `&` or `*` alone (then a blank) is not an anchor or an alias.
+            return rest.first().is_none_or(|c| matches!(c, b' ' | b'\n' | b'\r'));
+        }
+        name.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+            && (c == b'*' || defined.insert(name))
     })
 }
 

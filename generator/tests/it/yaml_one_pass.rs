@@ -155,6 +155,7 @@ fn merge_keys_tags_directives_and_errors_take_two_passes() {
         ": x\n",
         "a: |\n  no final line break",
         "a: >+\n",
+        "a:\n  - &x ''\n  - *x\nb: &x a\n",
         "a: &x.y 1\nb: *x.y\n",
         "[1, 2]\n",
     ] {
