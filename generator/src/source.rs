@@ -6,7 +6,11 @@
 //! locations (aliased nodes are located at their anchor's definition). A
 //! document that this one pass cannot be sure to read as serde_yaml would
 //! (merge keys, tags, directives, more than one document, syntax errors,
-//! duplicate keys, alias or nesting limits) is read the original way instead,
+//! duplicate keys, alias or nesting limits, and what yaml-rust2 accepts but
+//! libyaml refuses or reads otherwise: tabs, control characters, byte order
+//! marks, keys that are not on one line before their `: `, scalars starting
+//! with an indicator, odd or redefined anchor names, blank block scalars) is
+//! read the original way instead,
 //! in two passes: values from serde_yaml (`<<` merge keys applied), locations
 //! from yaml-rust2; its diagnostics are therefore serde_yaml's. JSON values
 //! come from serde_json, locations from the same yaml-rust2 pass.
