@@ -1,17 +1,26 @@
 //! Loading YAML and JSON into `serde_json::Value`, with a map from every
 //! JSON pointer back to the line and column it came from.
 //!
-//! Values come from serde_yaml (anchors and aliases resolved, `<<` merge keys
-//! applied) or serde_json; locations come from a second pass over
-//! yaml-rust2's marked event stream, which sees the same tree, including
-//! aliases, whose nodes are located at their anchor's definition.
+//! YAML is read once: yaml-rust2's marked event stream gives both the values
+//! (scalars resolved as serde_yaml resolves them, aliases expanded) and the
+//! locations (aliased nodes are located at their anchor's definition). A
+//! document that this one pass cannot be sure to read as serde_yaml would
+//! (merge keys, tags, directives, more than one document, syntax errors,
+//! duplicate keys, alias or nesting limits, and what yaml-rust2 accepts but
+//! libyaml refuses or reads otherwise: tabs, control characters, byte order
+//! marks, keys that are not on one line before their `: `, scalars starting
+//! with an indicator, odd or redefined anchor names, blank block scalars) is
+//! read the original way instead,
+//! in two passes: values from serde_yaml (`<<` merge keys applied), locations
+//! from yaml-rust2; its diagnostics are therefore serde_yaml's. JSON values
+//! come from serde_json, locations from the same yaml-rust2 pass.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::pointer;
@@ -66,6 +75,29 @@ impl SourceFile {
 
     /// Parses text that came from `name`.
     pub fn parse(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
+        match SourceFile::parse_one_pass(name, text) {
+            Some(file) => Ok(file),
+            None => SourceFile::parse_two_pass(name, text),
+        }
+    }
+
+    /// Reads YAML text in one pass; `None` for JSON and for what
+    /// [`SourceFile::parse`] leaves to [`SourceFile::parse_two_pass`].
+    #[doc(hidden)]
+    pub fn parse_one_pass(name: &str, text: &str) -> Option<SourceFile> {
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            return None;
+        }
+        let (value, positions) = read_yaml_once(text)?;
+        Some(SourceFile { name: name.to_string(), value, positions })
+    }
+
+    /// Parses text the original way: values from serde_yaml or serde_json,
+    /// locations from a second pass with yaml-rust2. [`SourceFile::parse`]
+    /// falls back to it for what the one-pass reader leaves; tests compare the two.
+    #[doc(hidden)]
+    pub fn parse_two_pass(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
         let end = End::of(text);
         let syntax = |line: usize, column: usize, message: String, hint: &str| {
             let Pos { line, column } = end.clamp(line, column);
@@ -307,8 +339,13 @@ enum Frame {
 struct Indexer {
     stack: Vec<Frame>,
     positions: HashMap<String, Pos>,
-    /// Every (pointer, pos) recorded, in order, so anchored subtrees can be replayed.
+    /// Every (pointer, pos) recorded, in order, while an anchored node is
+    /// open, so anchored subtrees can be replayed.
     log: Vec<(String, Pos)>,
+    /// Anchored mappings and sequences now open (the log is kept only then).
+    anchored_open: usize,
+    /// An alias was past the budget: its nodes were not located one by one.
+    over_budget: bool,
     anchors: BTreeMap<usize, (String, Vec<(String, Pos)>)>,
     duplicate: Duplicate,
     done: bool,
@@ -320,8 +357,10 @@ struct Indexer {
 
 impl Indexer {
     fn record(&mut self, ptr: String, pos: Pos) {
-        self.positions.entry(ptr.clone()).or_insert(pos);
-        self.log.push((ptr, pos));
+        if self.anchored_open > 0 {
+            self.log.push((ptr.clone(), pos));
+        }
+        self.positions.entry(ptr).or_insert(pos);
     }
 
     /// Pointer of the node starting now, or None if it is a mapping key.
@@ -356,13 +395,20 @@ impl Indexer {
         }
     }
 
-    fn finish(&mut self, ptr: &str, anchor: usize, start: usize) {
+    /// A node ends; `container` if it is a mapping or a sequence (which opened the log).
+    fn finish(&mut self, ptr: &str, anchor: usize, start: usize, container: bool) {
         if anchor > 0 {
             let entries = self.log[start..]
                 .iter()
                 .filter_map(|(p, pos)| p.strip_prefix(ptr).map(|rest| (rest.to_string(), *pos)))
                 .collect();
             self.anchors.insert(anchor, (ptr.to_string(), entries));
+            if container {
+                self.anchored_open -= 1;
+                if self.anchored_open == 0 {
+                    self.log.clear();
+                }
+            }
         }
         // After a value completes in a mapping, the next scalar is a key again.
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
@@ -373,14 +419,20 @@ impl Indexer {
 
 impl MarkedEventReceiver for Indexer {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        self.event(&ev, mark);
+    }
+}
+
+impl Indexer {
+    fn event(&mut self, ev: &Event, mark: Marker) {
         if self.done {
             return;
         }
-        match ev {
-            Event::Scalar(text, _, anchor, _) => {
-                if let Some(ptr) = self.node_pointer(mark, Some(&text)) {
+        match *ev {
+            Event::Scalar(ref text, _, anchor, _) => {
+                if let Some(ptr) = self.node_pointer(mark, Some(text)) {
                     let start = self.log.len();
-                    self.finish(&ptr, anchor, start);
+                    self.finish(&ptr, anchor, start, false);
                 }
             }
             Event::Alias(id) => {
@@ -389,6 +441,7 @@ impl MarkedEventReceiver for Indexer {
                     // would grow the index exponentially. Past the budget, nodes inside an alias
                     // are located at the alias itself (the value parser rejects such documents).
                     let fits = self.anchors.get(&id).is_some_and(|(_, e)| e.len() <= self.budget);
+                    self.over_budget |= !fits;
                     if let Some((_, entries)) = self.anchors.get(&id).filter(|_| fits).cloned() {
                         self.budget -= entries.len();
                         for (rest, pos) in entries {
@@ -398,17 +451,19 @@ impl MarkedEventReceiver for Indexer {
                         }
                     }
                     let start = self.log.len();
-                    self.finish(&ptr, 0, start);
+                    self.finish(&ptr, 0, start, false);
                 }
             }
             Event::MappingStart(anchor, _) => {
                 let item = matches!(self.stack.last(), Some(Frame::Seq { .. }));
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                self.anchored_open += usize::from(anchor > 0);
                 let start = self.log.len();
                 self.stack.push(Frame::Map { ptr, key: None, anchor, start, keys: HashSet::new(), item });
             }
             Event::SequenceStart(anchor, _) => {
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                self.anchored_open += usize::from(anchor > 0);
                 let start = self.log.len();
                 self.stack.push(Frame::Seq { ptr, index: 0, anchor, start });
             }
@@ -416,13 +471,461 @@ impl MarkedEventReceiver for Indexer {
                 if let Some(Frame::Map { ptr, anchor, start, .. } | Frame::Seq { ptr, anchor, start, .. }) =
                     self.stack.pop()
                 {
-                    self.finish(&ptr, anchor, start);
+                    self.finish(&ptr, anchor, start, true);
                 }
             }
             Event::DocumentEnd => self.done = true,
             _ => {}
         }
     }
+}
+
+/// Containers nested deeper than this are left to serde_yaml, whose limit
+/// (128) then reports them as it always has.
+const MAX_NESTING: usize = 120;
+
+/// Reads a YAML document in one pass over yaml-rust2's marked events: the
+/// value (as serde_yaml reads it, see [`Yaml`]) and the location index (as
+/// [`index_positions`] builds it, from the same [`Indexer`]). `None` when
+/// the document may read differently through serde_yaml, or is invalid:
+/// the caller then reads it in two passes, as before.
+fn read_yaml_once(text: &str) -> Option<(Value, HashMap<String, Pos>)> {
+    // Directives: the two parsers accept different YAML versions and tag handles.
+    if text.starts_with('%') || text.contains("\n%") {
+        return None;
+    }
+    // Document end markers, byte order marks, tabs and characters libyaml refuses
+    // ("control characters are not allowed"), which yaml-rust2 reads its own way.
+    if text.contains("\n...") || text.starts_with("...") || !text.chars().all(readable) {
+        return None;
+    }
+    let end = End::of(text);
+    let mut index = Indexer { budget: text.len().saturating_mul(8).max(10_000), end, ..Indexer::default() };
+    let mut values = Builder { lines: Lines::of(text), ..Builder::default() };
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    loop {
+        let (ev, mark) = parser.next_token().ok()?;
+        match ev {
+            Event::StreamEnd => break,
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        index.event(&ev, mark);
+        if index.over_budget || index.duplicate.is_some() {
+            return None;
+        }
+        values.event(ev, mark)?;
+    }
+    let value = values.finish()?;
+    index.positions.entry(String::new()).or_insert(Pos { line: 1, column: 1 });
+    Some((value, index.positions))
+}
+
+/// Builds the `serde_json::Value` of a document from its events.
+#[derive(Default)]
+struct Builder<'a> {
+    lines: Lines<'a>,
+    stack: Vec<Open>,
+    root: Option<Value>,
+    /// Anchored nodes by yaml-rust2's anchor id.
+    anchors: HashMap<usize, Anchored>,
+    /// Node events seen (a lower bound of libyaml's events for the document).
+    nodes: usize,
+    /// Alias dereferences serde_yaml would make, nested ones included.
+    jumps: usize,
+    /// The last scalar was a block scalar (`|`, `>`).
+    block_scalar_last: bool,
+    /// ... and it was blank (only line breaks).
+    blank_block_last: bool,
+    /// The document has anchors or aliases.
+    anchored: bool,
+    /// The line of the previous event.
+    prev_line: usize,
+}
+
+struct Anchored {
+    value: Value,
+    /// Nesting of containers inside the value.
+    height: usize,
+    /// Alias dereferences that reading the value again makes.
+    jumps: usize,
+}
+
+enum Open {
+    Map { map: Map<String, Value>, key: Option<String>, anchor: usize, jumps: usize, flow: bool },
+    Seq { items: Vec<Value>, anchor: usize, jumps: usize, flow: bool },
+}
+
+impl Builder<'_> {
+    /// True inside a flow collection (`{..}`, `[..]`).
+    fn in_flow(&self) -> bool {
+        matches!(self.stack.last(), Some(Open::Map { flow: true, .. } | Open::Seq { flow: true, .. }))
+    }
+
+    /// True if the next node is a mapping key.
+    fn at_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Open::Map { key: None, .. }))
+    }
+
+    /// Takes one event; `None` to give the document up to the two-pass path.
+    fn event(&mut self, ev: Event, mark: Marker) -> Option<()> {
+        let read = self.read(ev, mark);
+        self.prev_line = mark.line();
+        read
+    }
+
+    fn read(&mut self, ev: Event, mark: Marker) -> Option<()> {
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                // Block scalars in a flow collection: libyaml refuses them. Blank ones
+                // (only line breaks) are kept by yaml-rust2 where libyaml drops them,
+                // unless they are `key: |+` (keep).
+                let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                let blank = !text.is_empty() && text.bytes().all(|c| c == b'\n');
+                let keep = || {
+                    let line = self.lines.rest(self.prev_line, 0).unwrap_or("").trim_end();
+                    line.ends_with(": |+") || line.ends_with(": >+")
+                };
+                if tag.is_some() || (block && (self.in_flow() || (blank && !keep()))) {
+                    return None;
+                }
+                self.nodes += 1;
+                self.block_scalar_last = block;
+                self.blank_block_last = block && blank;
+                if self.at_key() {
+                    // yaml-rust2 also reads keys that libyaml refuses: empty ones (`: x`),
+                    // ones that span lines or are not followed by `: ` on their line.
+                    if anchor > 0 || !self.lines.simple_key(mark, &text, style, self.in_flow()) {
+                        return None;
+                    }
+                    let key = key_string(text, style)?;
+                    if let Some(Open::Map { key: k, .. }) = self.stack.last_mut() {
+                        *k = Some(key);
+                    }
+                    return Some(());
+                }
+                let v = if style == TScalarStyle::Plain { plain_scalar(text)? } else { Value::String(text) };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, Anchored { value: v.clone(), height: 0, jumps: 0 });
+                }
+                self.attach(v)
+            }
+            Event::Alias(id) => {
+                if self.at_key() {
+                    return None;
+                }
+                self.nodes += 1;
+                self.anchored = true;
+                let a = self.anchors.get(&id)?;
+                if self.stack.len() + a.height > MAX_NESTING {
+                    return None;
+                }
+                let (v, cost) = (a.value.clone(), 1 + a.jumps);
+                self.jumps += cost;
+                if let Some(Open::Map { jumps, .. } | Open::Seq { jumps, .. }) = self.stack.last_mut() {
+                    *jumps += cost;
+                }
+                self.attach(v)
+            }
+            Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
+                if tag.is_some() || self.at_key() || self.stack.len() >= MAX_NESTING {
+                    return None;
+                }
+                self.nodes += 1;
+                let flow = self.lines.char_at(mark).is_some_and(|c| c == '{' || c == '[');
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Open::Map { map: Map::new(), key: None, anchor, jumps: 0, flow }
+                } else {
+                    Open::Seq { items: Vec::new(), anchor, jumps: 0, flow }
+                });
+                Some(())
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                let (v, anchor, jumps) = match self.stack.pop()? {
+                    Open::Map { map, key: None, anchor, jumps, .. } => (Value::Object(map), anchor, jumps),
+                    Open::Seq { items, anchor, jumps, .. } => (Value::Array(items), anchor, jumps),
+                    Open::Map { key: Some(_), .. } => return None,
+                };
+                if anchor > 0 {
+                    let height = height(&v);
+                    self.anchors.insert(anchor, Anchored { value: v.clone(), height, jumps });
+                }
+                if let Some(Open::Map { jumps: j, .. } | Open::Seq { jumps: j, .. }) = self.stack.last_mut() {
+                    *j += jumps;
+                }
+                self.attach(v)
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {
+                Some(())
+            }
+        }
+    }
+
+    /// Places a finished node in its parent.
+    fn attach(&mut self, v: Value) -> Option<()> {
+        match self.stack.last_mut() {
+            None if self.root.is_none() => self.root = Some(v),
+            None => return None,
+            Some(Open::Map { map, key, .. }) => {
+                if map.insert(key.take()?, v).is_some() {
+                    // Two keys that read as the same string: serde_yaml decides.
+                    return None;
+                }
+            }
+            Some(Open::Seq { items, .. }) => items.push(v),
+        }
+        Some(())
+    }
+
+    /// The document's value, if serde_yaml would read the same.
+    fn finish(self) -> Option<Value> {
+        // serde_yaml refuses more than 100 dereferences per event of the document.
+        if !self.stack.is_empty() || self.jumps > self.nodes.saturating_mul(100) {
+            return None;
+        }
+        // A block scalar that ends the text without a line break, or a blank one
+        // that ends the text: yaml-rust2 adds a line break, libyaml does not.
+        if self.block_scalar_last && (!self.lines.text.ends_with('\n') || self.blank_block_last) {
+            return None;
+        }
+        // libyaml's anchor names are letters, digits, `_` and `-`; yaml-rust2 takes more.
+        if (self.anchored || !self.anchors.is_empty()) && !anchor_names_are_simple(self.lines.text) {
+            return None;
+        }
+        // A spec is a mapping; a lone scalar (or a list) is left to serde_yaml.
+        self.root.filter(Value::is_object)
+    }
+}
+
+/// Whether every `&name` and `*name` that starts a token has a name that
+/// libyaml takes, and no anchor name is defined twice (serde_yaml and
+/// yaml-rust2 resolve an alias of a redefined anchor differently). It errs
+/// on the safe side: `**bold**` or `&amp` in a text count.
+fn anchor_names_are_simple(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut defined = HashSet::new();
+    b.iter().enumerate().all(|(i, &c)| {
+        let starts_token = i == 0 || matches!(b[i - 1], b' ' | b'\n' | b'\r' | b'[' | b'{' | b',');
+        if !(c == b'&' || c == b'*') || !starts_token {
+            return true;
+        }
+        let rest = &b[i + 1..];
+        let name = &rest
+            [..rest.iter().position(|c| matches!(c, b' ' | b'\n' | b'\r' | b',' | b']' | b'}')).unwrap_or(rest.len())];
+        if name.is_empty() {
+            // `&` or `*` alone (then a blank) is not an anchor or an alias.
+            return rest.first().is_none_or(|c| matches!(c, b' ' | b'\n' | b'\r'));
+        }
+        name.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+            && (c == b'*' || defined.insert(name))
+    })
+}
+
+/// A character libyaml reads (its reader's check), except the byte order mark
+/// and tabs (which the two parsers accept in different places).
+fn readable(c: char) -> bool {
+    matches!(c, '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// The text by lines, to look at what yaml-rust2's marks point to.
+#[derive(Default)]
+struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(text: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { text, starts }
+    }
+
+    /// The rest of a line (1-based) from a column (0-based, in characters), as in a mark.
+    fn rest(&self, line: usize, column: usize) -> Option<&'a str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
+        let line = &self.text[start..end];
+        let at = line.char_indices().nth(column).map_or(line.len(), |(i, _)| i);
+        Some(&line[at..])
+    }
+
+    fn char_at(&self, mark: Marker) -> Option<char> {
+        self.rest(mark.line(), mark.col())?.chars().next()
+    }
+
+    /// Whether a key starting at `mark` is what libyaml calls a simple key: on
+    /// one line, at most 1024 characters to its `:`, which ends it (followed by
+    /// a blank unless the key is quoted and in a flow collection).
+    fn simple_key(&self, mark: Marker, key: &str, style: TScalarStyle, flow: bool) -> bool {
+        let Some(rest) = self.rest(mark.line(), mark.col()) else { return false };
+        let after = match style {
+            TScalarStyle::Plain if !key.is_empty() => rest.strip_prefix(key),
+            TScalarStyle::SingleQuoted => closing_quote(rest, '\''),
+            TScalarStyle::DoubleQuoted => closing_quote(rest, '"'),
+            _ => None,
+        };
+        let Some(after) = after else { return false };
+        let after = after.trim_start_matches([' ', '\t']);
+        let Some(value) = after.strip_prefix(':') else { return false };
+        let blank = value.is_empty() || value.starts_with([' ', '\t', '\r']);
+        rest.len() - value.len() <= 1024 && (blank || (flow && style != TScalarStyle::Plain))
+    }
+}
+
+/// The text after a quoted scalar that starts `s`, if it ends on this line.
+fn closing_quote(s: &str, quote: char) -> Option<&str> {
+    let mut chars = s.strip_prefix(quote)?.char_indices().peekable();
+    let body = &s[quote.len_utf8()..];
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') => {
+                chars.next();
+            }
+            c if c == quote => return Some(&body[i + c.len_utf8()..]),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Nesting of mappings and sequences in `v` (0 for a scalar).
+fn height(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(height).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(height).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A mapping key as [`yaml_key`] turns serde_yaml's key into a string;
+/// `None` for a merge key (`<<`) and for a float, which serde_yaml prints its own way.
+fn key_string(text: String, style: TScalarStyle) -> Option<String> {
+    if text == "<<" {
+        return None;
+    }
+    if style != TScalarStyle::Plain {
+        return Some(text);
+    }
+    match plain_scalar(text)? {
+        Value::String(s) => Some(s),
+        Value::Null => Some("null".to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+// A plain (unquoted, untagged) scalar resolved as serde_yaml 0.9 resolves it
+// (`visit_untagged_scalar` and the functions it calls in its `de.rs`, copied
+// below because serde_yaml does not export them), then turned into JSON as
+// [`Yaml`] and [`yaml_to_json`] turn it: integers beyond 64 bits and floats
+// become floats, infinities and NaN become null.
+//
+// `None` for a plain scalar that starts with an indicator (`?`, `:`, `>`..):
+// in a flow collection yaml-rust2 reads some of them as a scalar, libyaml as
+// an indicator or an error.
+fn plain_scalar(v: String) -> Option<Value> {
+    if v.is_empty() || matches!(v.as_str(), "null" | "Null" | "NULL" | "~") {
+        return Some(Value::Null);
+    }
+    if v.starts_with(['?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`']) {
+        return None;
+    }
+    match v.as_str() {
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Some(u) = parse_unsigned_int(&v, u64::from_str_radix) {
+        return Some(Value::from(u));
+    }
+    if let Some(i) = parse_negative_int(&v, i64::from_str_radix) {
+        return Some(Value::from(i));
+    }
+    let float = |f: f64| Some(serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null));
+    if let Some(u) = parse_unsigned_int(&v, u128::from_str_radix) {
+        return float(u as f64);
+    }
+    if let Some(i) = parse_negative_int(&v, i128::from_str_radix) {
+        return float(i as f64);
+    }
+    if !digits_but_not_number(&v) {
+        if let Some(f) = parse_f64(&v) {
+            return float(f);
+        }
+    }
+    Some(Value::String(v))
+}
+
+type Radix<T> = fn(&str, u32) -> Result<T, std::num::ParseIntError>;
+
+fn parse_unsigned_int<T>(scalar: &str, from_str_radix: Radix<T>) -> Option<T> {
+    let unpositive = scalar.strip_prefix('+').unwrap_or(scalar);
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(rest) = unpositive.strip_prefix(prefix) {
+            if rest.starts_with(['+', '-']) {
+                return None;
+            }
+            if let Ok(int) = from_str_radix(rest, radix) {
+                return Some(int);
+            }
+        }
+    }
+    if unpositive.starts_with(['+', '-']) || digits_but_not_number(scalar) {
+        return None;
+    }
+    from_str_radix(unpositive, 10).ok()
+}
+
+fn parse_negative_int<T>(scalar: &str, from_str_radix: Radix<T>) -> Option<T> {
+    for (prefix, radix) in [("-0x", 16), ("-0o", 8), ("-0b", 2)] {
+        if let Some(rest) = scalar.strip_prefix(prefix) {
+            if let Ok(int) = from_str_radix(&format!("-{rest}"), radix) {
+                return Some(int);
+            }
+        }
+    }
+    if digits_but_not_number(scalar) {
+        return None;
+    }
+    from_str_radix(scalar, 10).ok()
+}
+
+fn parse_f64(scalar: &str) -> Option<f64> {
+    let unpositive = if let Some(unpositive) = scalar.strip_prefix('+') {
+        if unpositive.starts_with(['+', '-']) {
+            return None;
+        }
+        unpositive
+    } else {
+        scalar
+    };
+    if let ".inf" | ".Inf" | ".INF" = unpositive {
+        return Some(f64::INFINITY);
+    }
+    if let "-.inf" | "-.Inf" | "-.INF" = scalar {
+        return Some(f64::NEG_INFINITY);
+    }
+    if let ".nan" | ".NaN" | ".NAN" = scalar {
+        return Some(f64::NAN);
+    }
+    unpositive.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Leading zeros followed by digits: a string in YAML 1.2.
+fn digits_but_not_number(scalar: &str) -> bool {
+    let scalar = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
+    scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Maps pointers of the working document to files and positions.

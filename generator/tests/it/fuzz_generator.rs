@@ -65,7 +65,7 @@ const STACK: usize = 8 << 20;
 // ---------------------------------------------------------------------------
 // Configuration
 
-fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96)
 }
 
@@ -77,7 +77,7 @@ fn seed() -> RngSeed {
     }
 }
 
-fn runner(cases: u32) -> TestRunner {
+pub(crate) fn runner(cases: u32) -> TestRunner {
     TestRunner::new(Config {
         cases,
         rng_seed: seed(),
@@ -1040,7 +1040,7 @@ fn mutated_overlays_on_corpus_specs() {
 
 /// Text-level edits: what a person half-way through editing a file produces.
 #[derive(Debug, Clone)]
-enum Edit {
+pub(crate) enum Edit {
     Truncate(usize),
     Insert(usize, &'static str),
     Delete(usize, usize),
@@ -1083,7 +1083,7 @@ const SNIPPETS: &[&str] = &[
     "x: &a {b: *a}\n",
 ];
 
-fn edit() -> impl Strategy<Value = Edit> {
+pub(crate) fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         any::<usize>().prop_map(Edit::Truncate),
         (any::<usize>(), proptest::sample::select(SNIPPETS)).prop_map(|(i, s)| Edit::Insert(i, s)),
@@ -1092,7 +1092,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn edit_text(text: &str, e: &Edit) -> String {
+pub(crate) fn edit_text(text: &str, e: &Edit) -> String {
     let chars: Vec<char> = text.chars().collect();
     let at = |i: usize| if chars.is_empty() { 0 } else { i % (chars.len() + 1) };
     match e {

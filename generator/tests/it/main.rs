@@ -24,3 +24,4 @@ mod openai_corpus;
 mod openai_wire;
 mod operations;
 mod schemas;
+mod yaml_one_pass;
