@@ -98,8 +98,10 @@ fn every_yaml_file_in_the_repository_reads_the_same_both_ways() {
     for must in ["spec/losant-instance-api-openapi.yml", "spec/overlay.yml", "tests/corpus/openai.yaml"] {
         assert!(once.iter().any(|n| n == must), "{must} is not read in one pass");
     }
+    // The corpus specs (8) and their overlays.
     let corpus = once.iter().filter(|n| n.starts_with("tests/corpus/")).count();
-    assert_eq!(corpus, 8, "every YAML corpus spec reads in one pass; left: {left:?}");
+    let corpus_left: Vec<&String> = left.iter().filter(|n| n.starts_with("tests/corpus/")).collect();
+    assert!(corpus >= 8 && corpus_left.is_empty(), "every YAML corpus file reads in one pass; left: {corpus_left:?}");
     // The broken specs include syntax errors, duplicate keys and the like,
     // which the two-pass reader reports; every other file reads in one pass.
     assert!(
