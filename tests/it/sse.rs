@@ -262,17 +262,18 @@ fn client(base: &str, timeout: Duration) -> Client {
 
 #[tokio::test]
 async fn the_timeout_bounds_each_wait_for_a_chunk_not_the_whole_stream() {
-    // Five events 150 ms apart with a 400 ms timeout: 750 ms in all, longer than the timeout.
+    // Five events 300 ms apart with a 1.2 s timeout: 1.8 s in all, longer than the timeout
+    // (the gaps stay far from the timeout so that a loaded CI machine cannot turn them into one).
     let mut parts: Vec<Vec<u8>> = (0..5).map(|i| format!("data: {i}\n\n").into_bytes()).collect();
     parts.push(b"data: [DONE]\n\n".to_vec());
-    let base = serve_events(parts, Duration::from_millis(150), true).await;
+    let base = serve_events(parts, Duration::from_millis(300), true).await;
     let started = Instant::now();
     let req = Request::new(Method::GET, "/events").header("accept", "text/event-stream");
-    let resp = client(&base, Duration::from_millis(400)).execute_events(req, Some("[DONE]")).await.unwrap();
+    let resp = client(&base, Duration::from_millis(1200)).execute_events(req, Some("[DONE]")).await.unwrap();
     let items: Vec<_> = resp.body.collect().await;
     let data: Vec<String> = items.into_iter().map(|i| i.unwrap().data).collect();
     assert_eq!(data, ["0", "1", "2", "3", "4"]);
-    assert!(started.elapsed() > Duration::from_millis(400), "the stream outlived the timeout");
+    assert!(started.elapsed() > Duration::from_millis(1200), "the stream outlived the timeout");
 }
 
 #[tokio::test]
