@@ -4,8 +4,11 @@
 //! bytes and content types each body kind puts on the wire and how each
 //! success body comes back.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{header, multipart_parts};
 use futures::TryStreamExt;
 use media_wire::media_types::api::AttachmentsCreateMultipart;
 use media_wire::media_types::runtime::{form_pairs, Client, Error, FilePart, RetryPolicy, Upload};
@@ -21,10 +24,6 @@ async fn serve(server: &MockServer, response: ResponseTemplate) -> Client {
 
 async fn received(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.expect("recording is on")
-}
-
-fn header(r: &Request, name: &str) -> String {
-    r.headers.get(name).map(|v| v.to_str().expect("ASCII").to_owned()).unwrap_or_default()
 }
 
 #[tokio::test]
@@ -56,30 +55,6 @@ fn a_nested_object_in_the_default_form_style_is_refused() {
     assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "a"), "{err:?}");
     let err = form_pairs(&serde_json::json!({"a": [{"b": 1}]}), &[]).unwrap_err();
     assert!(matches!(&err, Error::InvalidParameter { name, .. } if name == "a"), "{err:?}");
-}
-
-/// The parts of a `multipart/form-data` body: (headers, content), headers lower case.
-fn multipart_parts(r: &Request) -> Vec<(Vec<String>, Vec<u8>)> {
-    let ct = header(r, "content-type");
-    let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect("a multipart content type");
-    let delimiter = format!("--{boundary}");
-    let body = &r.body[..];
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while let Some(at) = body[i..].windows(delimiter.len()).position(|w| w == delimiter.as_bytes()) {
-        starts.push(i + at);
-        i += at + delimiter.len();
-    }
-    assert_eq!(&body[*starts.last().unwrap()..], format!("{delimiter}--\r\n").as_bytes(), "the closing delimiter");
-    starts
-        .windows(2)
-        .map(|w| {
-            let part = &body[w[0] + delimiter.len() + 2..w[1] - 2];
-            let split = part.windows(4).position(|x| x == b"\r\n\r\n").expect("headers end");
-            let headers = String::from_utf8_lossy(&part[..split]).lines().map(|l| l.to_ascii_lowercase()).collect();
-            (headers, part[split + 4..].to_vec())
-        })
-        .collect()
 }
 
 #[tokio::test]

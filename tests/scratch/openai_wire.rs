@@ -6,10 +6,13 @@
 //! sends a body whole, cannot cut a connection, and does not show a
 //! client hanging up).
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{header, multipart_parts};
 use futures::StreamExt;
 use openai_wire::openai::api::FilesCreateMultipart;
 use openai_wire::openai::runtime::{Client, Error, FilePart, RetryPolicy};
@@ -17,7 +20,7 @@ use openai_wire::openai::types::{CreateChatCompletionRequest, CreateFileRequestP
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "sk-test-key";
 
@@ -37,10 +40,6 @@ fn client(base: &str) -> Client {
         .unwrap()
 }
 
-fn header(r: &Request, name: &str) -> String {
-    r.headers.get(name).map(|v| v.to_str().expect("ASCII").to_owned()).unwrap_or_default()
-}
-
 #[tokio::test]
 async fn listing_models_is_a_json_call_with_the_bearer_key() {
     let server = MockServer::start().await;
@@ -48,7 +47,11 @@ async fn listing_models_is_a_json_call_with_the_bearer_key() {
         {"id": "gpt-4o", "object": "model", "created": 1686935002, "owned_by": "openai"},
         {"id": "ft:gpt-4o:acme", "object": "model", "created": 1700000000, "owned_by": "acme", "shutdown_date": null}
     ]});
-    Mock::given(method("GET")).and(path("/models")).respond_with(ResponseTemplate::new(200).set_body_json(models)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(models))
+        .mount(&server)
+        .await;
     let list = client(&server.uri()).models().list().send().await.unwrap();
     let ids: Vec<&str> = list.data.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["gpt-4o", "ft:gpt-4o:acme"]);
@@ -78,36 +81,16 @@ async fn a_429_is_retried_for_a_get_and_never_for_a_post() {
     assert_eq!(posts, 1, "a POST (a new completion each time) is never retried");
 }
 
-/// The parts of a `multipart/form-data` body: (headers, content), headers lower case.
-fn multipart_parts(r: &Request) -> Vec<(Vec<String>, Vec<u8>)> {
-    let ct = header(r, "content-type");
-    let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect("a multipart content type");
-    let delimiter = format!("--{boundary}");
-    let body = &r.body[..];
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while let Some(at) = body[i..].windows(delimiter.len()).position(|w| w == delimiter.as_bytes()) {
-        starts.push(i + at);
-        i += at + delimiter.len();
-    }
-    assert_eq!(&body[*starts.last().unwrap()..], format!("{delimiter}--\r\n").as_bytes(), "the closing delimiter");
-    starts
-        .windows(2)
-        .map(|w| {
-            let part = &body[w[0] + delimiter.len() + 2..w[1] - 2];
-            let split = part.windows(4).position(|x| x == b"\r\n\r\n").expect("headers end");
-            let headers = String::from_utf8_lossy(&part[..split]).lines().map(|l| l.to_ascii_lowercase()).collect();
-            (headers, part[split + 4..].to_vec())
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn uploading_a_file_sends_exactly_its_parts() {
     let server = MockServer::start().await;
     let file = json!({"id": "file-abc123", "object": "file", "bytes": 37, "created_at": 1677610602,
         "filename": "mydata.jsonl", "purpose": "fine-tune", "status": "uploaded"});
-    Mock::given(method("POST")).and(path("/files")).respond_with(ResponseTemplate::new(200).set_body_json(file)).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/files"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(file))
+        .mount(&server)
+        .await;
     let jsonl = "{\"prompt\": \"é\"}\n{\"prompt\": \"😀\"}\n";
     let body = FilesCreateMultipart {
         file: FilePart::new(jsonl).file_name("mydata.jsonl").content_type("application/jsonl"),
@@ -187,7 +170,9 @@ async fn stream_server(parts: Vec<Vec<u8>>, ending: Ending) -> (String, Arc<Seen
             if let Some(end) = text.find("\r\n\r\n") {
                 let length = text[..end]
                     .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+                    .find_map(|l| {
+                        l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())
+                    })
                     .unwrap_or(0usize);
                 if request.len() >= end + 4 + length || n == 0 {
                     break;
@@ -247,11 +232,11 @@ async fn a_streamed_completion_split_anywhere_ends_cleanly_at_done() {
     let parts = split_after(
         body.as_bytes(),
         &[
-            ("é".as_bytes(), 1),     // inside the two bytes of é
-            (b"\r\n", 1),            // between CR and LF
-            (b"data:", 2),           // inside the next `data:`
-            ("😀".as_bytes(), 2),    // inside the four bytes of 😀
-            (b"[DO", 0),             // inside the terminator
+            ("é".as_bytes(), 1),  // inside the two bytes of é
+            (b"\r\n", 1),         // between CR and LF
+            (b"data:", 2),        // inside the next `data:`
+            ("😀".as_bytes(), 2), // inside the four bytes of 😀
+            (b"[DO", 0),          // inside the terminator
         ],
     );
     assert_eq!(parts.len(), 6);

@@ -95,6 +95,13 @@ pub fn test_without_clippy(name: &str, lib_rs: &str, tests: &[(&str, &str)]) -> 
     cargo(&dir, &["test", "--quiet", "--offline"])
 }
 
+/// The helpers the wire tests under `tests/scratch/` share, to be written as
+/// the scratch crate's `tests/common/mod.rs`.
+pub fn wire_helpers() -> String {
+    let path = root().join("tests/scratch/common/mod.rs");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
 fn write_scratch(name: &str, lib_rs: &str, tests: &[(&str, &str)]) -> PathBuf {
     let dir = root().join("target").join(name);
     let src = dir.join("src");
@@ -106,11 +113,10 @@ fn write_scratch(name: &str, lib_rs: &str, tests: &[(&str, &str)]) -> PathBuf {
     );
     write_if_changed(&dir.join("Cargo.toml"), &manifest);
     write_if_changed(&src.join("lib.rs"), lib_rs);
-    if !tests.is_empty() {
-        std::fs::create_dir_all(dir.join("tests")).expect("create tests/");
-    }
     for (file, text) in tests {
-        write_if_changed(&dir.join("tests").join(file), text);
+        let path = dir.join("tests").join(file);
+        std::fs::create_dir_all(path.parent().expect("a file under tests/")).expect("create its directory");
+        write_if_changed(&path, text);
     }
     dir
 }

@@ -72,7 +72,9 @@ fn bodies_by_media_type_on_the_wire_through_a_generated_client() {
         scratch_crate::module("media_types", " The generated client.", &g.code)
     );
     let test = std::fs::read_to_string(root().join("tests/scratch/media_wire.rs")).expect("the scratch test");
-    let out = scratch_crate::test("media-wire", &lib, &[("media_wire.rs", &test)]).unwrap_or_else(|e| panic!("{e}"));
+    let common = scratch_crate::wire_helpers();
+    let out = scratch_crate::test("media-wire", &lib, &[("media_wire.rs", &test), ("common/mod.rs", &common)])
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.contains("8 passed"), "the scratch crate's eight tests ran: {out}");
 }
 

@@ -48,8 +48,13 @@ fn openai_json_multipart_and_streamed_calls_on_the_wire() {
     // `cargo test` only: the generated code's clippy-cleanliness is the fixtures' test (the
     // event-stream code: `server-sent-events.yml`); a clippy pass over these 8,900 lines
     // would add 20 s of CPU to the 35 s the build and run take.
-    let out = scratch_crate::test_without_clippy("openai-wire", &lib, &[("openai_wire.rs", &test)])
-        .unwrap_or_else(|e| panic!("{e}"));
+    let common = scratch_crate::wire_helpers();
+    let out = scratch_crate::test_without_clippy(
+        "openai-wire",
+        &lib,
+        &[("openai_wire.rs", &test), ("common/mod.rs", &common)],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     eprintln!("openai-wire scratch crate: built and tested in {:.1?}", started.elapsed());
     assert!(out.contains("8 passed"), "the scratch crate's eight tests ran: {out}");
 }
