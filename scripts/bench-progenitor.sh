@@ -32,16 +32,20 @@ inputs=("$WORK/losant-bundled.yaml" tests/corpus/*.yaml tests/corpus/*.json)
 
 # measure SIDE SPEC -> prints "wall_seconds max_rss_kib exit_code"
 measure() {
-  local side="$1" spec="$2" out="$WORK/out/$1" tv="$WORK/time.txt" code=0
+  local side="$1" spec="$2" out="$WORK/out/$1" tv="$WORK/time.txt" code=0 start end
   rm -rf "$out"
+  [[ "$side" == ours ]] || mkdir -p "$out"
+  # Wall time from the clock in nanoseconds (time -v prints only hundredths);
+  # peak RSS from time -v.
+  start=$(date +%s%N)
   if [[ "$side" == ours ]]; then
     /usr/bin/time -v -o "$tv" "$OURS" generate "$spec" --out "$out" >/dev/null 2>"$WORK/err-ours.txt" || code=$?
   else
-    mkdir -p "$out"
     /usr/bin/time -v -o "$tv" "$THEIRS" "$spec" "$out/lib.rs" >/dev/null 2>"$WORK/err-progenitor.txt" || code=$?
   fi
+  end=$(date +%s%N)
   local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$tv")
+  wall=$(awk -v ns=$((end - start)) 'BEGIN {print ns / 1e9}')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tv")
   echo "$wall $rss $code"
 }
