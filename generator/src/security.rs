@@ -36,10 +36,9 @@ pub fn schemes(doc: &Value) -> (Vec<SecurityScheme>, Vec<(String, String)>) {
     };
     for (key, raw) in map {
         let at = pointer::join("/components/securitySchemes", key);
-        let (scheme, at) = match raw.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(target) => (doc.pointer(target).unwrap_or(&Value::Null), target.to_string()),
-            None => (raw, at),
-        };
+        // Through the one resolver (full pointer, any depth); a `$ref` that does not resolve is
+        // check_refs' error, and the scheme is then reported where it is written.
+        let (scheme, at) = crate::media::deref(doc, raw, &at);
         let field = |name: &str| scheme.get(name).and_then(Value::as_str);
         let kind = match (field("type"), field("scheme").map(str::to_ascii_lowercase).as_deref(), field("in")) {
             (Some("http"), Some("bearer"), _) | (Some("oauth2" | "openIdConnect"), _, _) => Ok(SchemeKind::Bearer),
@@ -124,5 +123,38 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             message,
             "requests that need it are sent without credentials; set the header with `ClientBuilder::default_header`",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Found by the long fuzzing run: a scheme written as `$ref: "#a"` (no
+    /// JSON pointer) was reported at pointer `a`. Schemes are followed by the
+    /// one resolver: any depth, and a reference that does not resolve leaves
+    /// the scheme reported where it is written.
+    #[test]
+    fn referenced_schemes_are_followed_and_reported_at_json_pointers() {
+        let doc = json!({"components": {
+            "securitySchemes": {
+                "broken": {"$ref": "#a"},
+                "twice": {"$ref": "#/components/x-schemes/alias"},
+                "keyless": {"$ref": "#/components/x-schemes/nameless"}
+            },
+            "x-schemes": {
+                "alias": {"$ref": "#/components/x-schemes/bearer"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "nameless": {"type": "apiKey", "in": "header"}
+            }
+        }});
+        let (schemes, skipped) = schemes(&doc);
+        let keys: Vec<(&str, &SchemeKind)> = schemes.iter().map(|s| (s.key.as_str(), &s.kind)).collect();
+        assert_eq!(keys, [("twice", &SchemeKind::Bearer)]);
+        let at: Vec<&str> = skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(at, ["/components/securitySchemes/broken", "/components/x-schemes/nameless"]);
+        assert!(skipped.iter().all(|(p, _)| p.starts_with('/')));
     }
 }
