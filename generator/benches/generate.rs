@@ -11,22 +11,23 @@
 //!   already applied to scaled specs); at ×1 also `analyze_with_overlay`: the
 //!   published spec + `spec/overlay.yml`, as `build.rs` runs it;
 //! - `lower`: schemas and operations to the type arena (`ops::lower_api`);
-//! - `emit`: the arena to tokens (types, then operations), as
-//!   `generate::generate` does;
-//! - `format_file`: prettyplease of the whole module (what `build.rs` writes);
-//! - `format_pieces`: prettyplease of every schema and operation on its own
-//!   (the `Generated::schemas` / `operations` maps that `generate` builds for
-//!   the snapshot tests; `build.rs` and the crate writer neither emit nor format them);
-//! - `generate`: `generate::generate` end to end (lower + emit + both formats).
+//! - `emit`: the arena to tokens (types, then operations), on one thread;
+//! - `format_file`: syn + prettyplease of the whole module, on one thread;
+//! - `generate_code`: what `build.rs` runs, end to end: lower, then emit,
+//!   parse and format, the `types` module in chunks on one thread per core
+//!   (up to 4) beside the `api` module;
+//! - `generate`: `generate::generate` end to end, which also formats every
+//!   schema and operation on its own (the `Generated::schemas` /
+//!   `operations` maps of the snapshot tests).
 //!
 //! `BENCH_CLOCK=cpu` measures the thread's CPU time instead of wall time
-//! (groups `generate_xN_cpu`; see `support/clock.rs`).
+//! (groups `generate_xN_cpu`; see `support/clock.rs`): for `generate_code`
+//! and `generate` that leaves out the helper threads' share.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use openapi_clientgen::internals::generate::{emit, format_tokens, generate};
+use openapi_clientgen::internals::generate::{emit, format_tokens, generate, generate_code};
 use openapi_clientgen::internals::{ops, SourceFile};
 use openapi_clientgen::{Analysis, Config};
 
@@ -34,8 +35,6 @@ use openapi_clientgen::{Analysis, Config};
 fn analyze_str(spec: (&str, &str), overlays: &[(&str, &str)]) -> Analysis {
     overlays.iter().fold(Config::new(), |c, (name, text)| c.overlay_text(name, text)).analyze_text(spec.0, spec.1)
 }
-use proc_macro2::TokenStream;
-use quote::quote;
 
 #[path = "support/clock.rs"]
 mod clock;
@@ -43,16 +42,6 @@ mod clock;
 mod scale;
 
 use clock::{measure, measure_batched, Clock};
-
-/// Formats each component's and operation's code separately, as the snapshots use it.
-fn format_pieces(schemas: BTreeMap<String, Vec<TokenStream>>, operations: BTreeMap<String, TokenStream>) -> usize {
-    schemas
-        .into_values()
-        .map(|ts| quote!(#(#ts)*))
-        .chain(operations.into_values())
-        .map(|t| format_tokens(t).expect("valid tokens").len())
-        .sum()
-}
 
 /// Run by `cargo bench` (with `--bench`), not by `cargo test --benches`.
 fn benchmarking() -> bool {
@@ -93,6 +82,7 @@ fn bench_scale(c: &mut Criterion, clock: Clock, overlaid: &serde_json::Value, n:
     drop(yaml);
     let doc = analysis.doc.expect("the scaled spec loads");
     g.bench_function("lower", |b| measure(b, clock, || ops::lower_api(&doc, None)));
+    g.bench_function("generate_code", |b| measure(b, clock, || generate_code(&doc, None).expect("generates")));
     g.bench_function("generate", |b| measure(b, clock, || generate(&doc, None).expect("generates")));
 
     let api = ops::lower_api(&doc, None);
@@ -104,15 +94,7 @@ fn bench_scale(c: &mut Criterion, clock: Clock, overlaid: &serde_json::Value, n:
     let emitted = emit(&api);
     drop(api);
     g.bench_function("format_file", |b| {
-        measure_batched(b, clock, || emitted.tokens.clone(), |t| format_tokens(t).expect("valid tokens"))
-    });
-    g.bench_function("format_pieces", |b| {
-        measure_batched(
-            b,
-            clock,
-            || (emitted.schemas.clone(), emitted.operations.clone()),
-            |(s, o)| format_pieces(s, o),
-        )
+        measure_batched(b, clock, || emitted.clone(), |t| format_tokens(t).expect("valid tokens"))
     });
     g.finish();
 }

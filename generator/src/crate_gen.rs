@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::document::Model;
-use crate::generate::generate_syntax;
+use crate::generate::generate_files;
 use crate::ir::{Api, Operation, Param, ParamIn, SchemeKind, TypeKind, TypeRef};
 use crate::names_lock::NameLock;
 use crate::Error;
@@ -228,12 +228,12 @@ pub(crate) fn crate_files(
     opts: &CrateOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
     validate_crate_name(&opts.name)?;
-    let (api, file) = generate_syntax(doc, lock)?;
+    let (api, modules_text) = generate_files(doc, lock, None)?;
     let mut files = BTreeMap::new();
     let header = rust_header(&api);
     let mut root_items = String::new();
     let mut modules = Vec::new();
-    for (name, text) in split_modules(file) {
+    for (name, text) in modules_text {
         match name {
             Some(name) => {
                 files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
@@ -268,37 +268,6 @@ fn rust_header(api: &Api) -> String {
         one_line(&api.title),
         one_line(&api.version)
     )
-}
-
-/// Splits the generated code, as syntax not yet formatted, into its inline
-/// modules (`pub mod types { .. }` becomes `("types", file text)`, its outer
-/// docs turned into `//!`) and the remaining top-level items (`(None, text)`),
-/// formatting each once.
-fn split_modules(file: syn::File) -> Vec<(Option<String>, String)> {
-    let mut out = Vec::new();
-    let mut rest = Vec::new();
-    for item in file.items {
-        match item {
-            syn::Item::Mod(m) if m.content.is_some() && matches!(m.vis, syn::Visibility::Public(_)) => {
-                let attrs = m
-                    .attrs
-                    .into_iter()
-                    .map(|mut a| {
-                        a.style = syn::AttrStyle::Inner(Default::default());
-                        a
-                    })
-                    .collect();
-                let items = m.content.map(|(_, items)| items).unwrap_or_default();
-                let text = prettyplease::unparse(&syn::File { shebang: None, attrs, items });
-                out.push((Some(m.ident.to_string()), text));
-            }
-            other => rest.push(other),
-        }
-    }
-    if !rest.is_empty() {
-        out.push((None, prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: rest })));
-    }
-    out
 }
 
 fn info_description(doc: &Model) -> Option<String> {

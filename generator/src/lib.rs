@@ -88,7 +88,10 @@ pub mod internals {
     }
     /// See `crate::generate`.
     pub mod generate {
-        pub use crate::generate::{emit, format, format_tokens, generate_value as generate, Emitted, Generated};
+        pub use crate::generate::{
+            emit, format_tokens, generate_code_value as generate_code, generate_value as generate, generate_value_with,
+            Chunking, Generated,
+        };
     }
     /// See `crate::normalize`.
     pub mod normalize {
