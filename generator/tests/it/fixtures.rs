@@ -38,7 +38,7 @@ fn root() -> PathBuf {
 }
 
 /// Every fixture file, sorted.
-fn fixture_files() -> Vec<PathBuf> {
+pub(crate) fn fixture_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures"))
         .expect("tests/fixtures exists")
         .map(|e| e.expect("readable directory entry").path())

@@ -12,6 +12,7 @@
 mod support;
 
 mod api_diff;
+mod chunked_format;
 mod cli;
 mod diff_cli;
 mod fixtures;

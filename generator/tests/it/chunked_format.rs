@@ -1,0 +1,87 @@
+//! The `types` module is emitted, parsed and formatted in chunks on several
+//! threads (`generate::Chunking`), and the chunks' texts are concatenated.
+//! That is only right if prettyplease prints top-level items independently
+//! of each other: these tests cut the module every possible way that matters
+//! (one type per chunk, uneven chunks, more threads than chunks) and require
+//! the same bytes as one chunk on one thread, for the single-file module
+//! (`build.rs`, `Generated::code`), the per-schema and per-operation pieces,
+//! and the crate writer's `types.rs` and `api.rs`.
+
+use std::path::{Path, PathBuf};
+
+use openapi_clientgen::internals::generate::{generate_value_with, Chunking};
+use openapi_clientgen::Config;
+
+fn root() -> PathBuf {
+    crate::support::root()
+}
+
+/// What `doc` generates, cut as `chunking`.
+struct Outputs {
+    /// The single-file module.
+    code: String,
+    /// Every per-schema and per-operation piece, keyed.
+    pieces: Vec<String>,
+    /// The crate writer's module files.
+    files: Vec<(Option<String>, String)>,
+    types: usize,
+}
+
+fn outputs(doc: &serde_json::Value, chunking: Chunking) -> Outputs {
+    let (g, files) = generate_value_with(doc, chunking).unwrap_or_else(|e| panic!("{chunking:?}: {e}"));
+    let types = g.api.types.types.len();
+    let pieces = g.schemas.into_iter().chain(g.operations).map(|(k, v)| format!("{k}\n{v}")).collect();
+    Outputs { code: g.code, pieces, files, types }
+}
+
+/// Checks every cut against one chunk on one thread; returns the number of types.
+fn assert_cuts_agree(label: &str, config: Config, spec: &Path) -> usize {
+    let analysis = config.analyze(spec);
+    assert!(!analysis.has_errors(), "{label}: {:?}", analysis.diagnostics);
+    let doc = analysis.doc.expect("the spec loads");
+    let whole = outputs(&doc, Chunking { workers: 1, chunk_len: usize::MAX });
+    assert!(whole.code.contains("pub mod types {"), "{label}: no types module");
+    assert_eq!(whole.files[0].0.as_deref(), Some("types"), "{label}: the crate's first module is `types`");
+    for cut in [
+        Chunking { workers: 2, chunk_len: 1 },
+        Chunking { workers: 2, chunk_len: 3 },
+        Chunking { workers: 4, chunk_len: 2 },
+        Chunking { workers: 1, chunk_len: 1 },
+    ] {
+        let chunked = outputs(&doc, cut);
+        let text = first_difference(&whole.code, &chunked.code);
+        assert!(whole.code == chunked.code, "{label} {cut:?}: the module text differs\n{text}");
+        assert!(whole.pieces == chunked.pieces, "{label} {cut:?}: the per-schema or per-operation pieces differ");
+        assert_eq!(whole.files.len(), chunked.files.len(), "{label} {cut:?}");
+        for ((name, a), (name2, b)) in whole.files.iter().zip(&chunked.files) {
+            assert_eq!(name, name2, "{label} {cut:?}");
+            assert!(a == b, "{label} {cut:?}: file {name:?} differs\n{}", first_difference(a, b));
+        }
+    }
+    whole.types
+}
+
+fn first_difference(a: &str, b: &str) -> String {
+    let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(a.lines().count().min(b.lines().count()));
+    format!("first differing line {}:\n- {:?}\n+ {:?}", line + 1, a.lines().nth(line), b.lines().nth(line))
+}
+
+#[test]
+fn every_fixture_formats_the_same_in_any_chunks() {
+    let mut several = 0;
+    for path in crate::fixtures::fixture_files() {
+        let label = path.file_name().unwrap().to_string_lossy().into_owned();
+        if assert_cuts_agree(&label, Config::new(), &path) > 1 {
+            several += 1;
+        }
+    }
+    assert!(several >= 20, "only {several} fixtures have more than one type: the cuts test little");
+}
+
+#[test]
+fn the_losant_client_formats_the_same_in_any_chunks() {
+    let spec = root().join("spec/losant-instance-api-openapi.yml");
+    let config = Config::new().overlay(root().join("spec/overlay.yml"));
+    let types = assert_cuts_agree("losant", config, &spec);
+    assert!(types > 100, "the Losant client has {types} types");
+}
