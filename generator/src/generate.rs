@@ -75,7 +75,8 @@ pub fn generate_with(doc: &Model, lock: Option<&NameLock>, chunking: Option<Chun
 pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Error> {
     let api = lower_checked(doc, lock)?;
     let chunking = Chunking::auto(api.types.types.len());
-    let (types, rest) = format_types(&api, Layout::Nested, false, chunking, || format_tokens(emit_ops::emit_api(&api).0));
+    let (types, rest) =
+        format_types(&api, Layout::Nested, false, chunking, || format_tokens(emit_ops::emit_api(&api).0));
     Ok(header(&api) + &types?.code + &rest?)
 }
 
@@ -89,8 +90,9 @@ pub(crate) fn generate_files(
 ) -> Result<(Api, Vec<(Option<String>, String)>), Error> {
     let api = lower_checked(doc, lock)?;
     let chunking = chunking.unwrap_or_else(|| Chunking::auto(api.types.types.len()));
-    let (types, rest) =
-        format_types(&api, Layout::File, false, chunking, || Ok::<_, Error>(split_modules(parse_tokens(emit_ops::emit_api(&api).0)?)));
+    let (types, rest) = format_types(&api, Layout::File, false, chunking, || {
+        Ok::<_, Error>(split_modules(parse_tokens(emit_ops::emit_api(&api).0)?))
+    });
     let mut files = vec![(Some("types".to_string()), types?.code)];
     files.extend(rest?);
     Ok((api, files))

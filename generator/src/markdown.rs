@@ -51,8 +51,25 @@ pub fn explicit_continuations(md: &str) -> String {
     fix(md).0
 }
 
+/// False when `md` cannot hold a lazy continuation line, without parsing it:
+/// it is one line, or no line opens a list item or a block quote (a marker
+/// `-`, `*`, `+`, `>`, or digits then `.` or `)`, after spaces) or a footnote
+/// definition (`[`, which can hold a list item on its first line).
+/// Most descriptions are one plain line.
+fn may_have_containers(md: &str) -> bool {
+    md.contains('\n')
+        && md.lines().any(|l| {
+            let l = l.trim_start_matches(' ');
+            let digits = l.len() - l.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            l.starts_with(['-', '*', '+', '>', '[']) || (digits > 0 && l[digits..].starts_with(['.', ')']))
+        })
+}
+
 /// [`explicit_continuations`], and how many lazy lines it had to leave as they were.
 pub(crate) fn fix(md: &str) -> (String, usize) {
+    if !may_have_containers(md) {
+        return (md.to_string(), 0);
+    }
     let lazy = lazy_lines(md);
     if lazy.is_empty() {
         return (md.to_string(), 0);

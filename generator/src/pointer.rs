@@ -1,15 +1,37 @@
 //! RFC 6901 JSON pointers and `$ref` fragments.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
 pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    if !token.contains(['~', '/']) {
+        out.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
 }
 
 /// Joins a pointer and a raw token.
 pub fn join(ptr: &str, token: &str) -> String {
-    format!("{}/{}", ptr, escape(token))
+    let mut out = String::with_capacity(ptr.len() + 1 + token.len());
+    out.push_str(ptr);
+    out.push('/');
+    push_escaped(&mut out, token);
+    out
 }
 
 /// True when `prefix` is `ptr` or one of its ancestors.
@@ -106,19 +128,35 @@ pub fn get<'a>(v: &'a Value, tokens: &[String]) -> Option<&'a Value> {
     })
 }
 
-/// Looks up a pointer string in a value.
+/// Looks up a pointer string in a value (no allocation unless a token is escaped).
 pub fn get_ptr<'a>(v: &'a Value, ptr: &str) -> Option<&'a Value> {
-    parse_pointer(ptr).ok().and_then(|t| get(v, &t))
+    tokens(ptr)?.try_fold(v, |cur, t| match cur {
+        Value::Object(m) => m.get(t.ok()?.as_ref()),
+        Value::Array(a) => t.ok()?.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
 }
 
 /// Mutable lookup of a pointer string.
 pub fn get_ptr_mut<'a>(v: &'a mut Value, ptr: &str) -> Option<&'a mut Value> {
-    let tokens = parse_pointer(ptr).ok()?;
-    tokens.iter().try_fold(v, |cur, t| match cur {
-        Value::Object(m) => m.get_mut(t),
-        Value::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+    tokens(ptr)?.try_fold(v, |cur, t| match cur {
+        Value::Object(m) => m.get_mut(t.ok()?.as_ref()),
+        Value::Array(a) => t.ok()?.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
         _ => None,
     })
+}
+
+/// A pointer's tokens, unescaped, borrowed when they hold no `~`; `None` when
+/// the pointer does not start with `/` (the empty pointer has no tokens).
+fn tokens(ptr: &str) -> Option<impl Iterator<Item = Result<Cow<'_, str>, RefError>>> {
+    let rest = if ptr.is_empty() { None } else { Some(ptr.strip_prefix('/')?) };
+    Some(rest.into_iter().flat_map(|r| r.split('/')).map(|t| {
+        if t.contains('~') {
+            unescape(t).map(Cow::Owned)
+        } else {
+            Ok(Cow::Borrowed(t))
+        }
+    }))
 }
 
 /// Splits a pointer into parent pointer and last token (unescaped).
@@ -131,6 +169,25 @@ pub fn split_last(ptr: &str) -> Option<(&str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookups_unescape_tokens_and_index_arrays() {
+        let mut doc = serde_json::json!({"paths": {"/a/{id}": {"get": {"x~y": [10, 11]}}}, "": {"e": 1}});
+        let found = |p: &str| get_ptr(&doc, p).cloned();
+        assert_eq!(found(""), Some(doc.clone()));
+        assert_eq!(found("/paths/~1a~1{id}/get/x~0y/1"), Some(serde_json::json!(11)));
+        assert_eq!(found("//e"), Some(serde_json::json!(1)));
+        assert_eq!(found("/paths/~1a~1{id}/get/x~0y/2"), None);
+        assert_eq!(found("/paths/~1a~1{id}/get/x~0y/one"), None);
+        assert_eq!(found("/paths/~2a"), None, "a bad escape finds nothing");
+        assert_eq!(found("paths"), None, "a pointer starts with `/`");
+        assert_eq!(found("/paths/~1a~1{id}/get/x~0y/0/deeper"), None);
+        *get_ptr_mut(&mut doc, "/paths/~1a~1{id}/get/x~0y/0").expect("found") = serde_json::json!(9);
+        assert_eq!(doc["paths"]["/a/{id}"]["get"]["x~y"][0], 9);
+        assert!(get_ptr_mut(&mut doc, "/paths/~9").is_none());
+        assert_eq!(join("/paths", "/a~b"), "/paths/~1a~0b");
+        assert_eq!(escape("plain"), "plain");
+    }
 
     #[test]
     fn escapes_round_trip() {
