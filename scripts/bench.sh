@@ -144,7 +144,7 @@ summary() {
 
   printf '\nGeneration, mean time per run (growth relative to ×1)\n'
   printf '  %-22s %-12s %-22s %-22s\n' "stage" "×1" "×10" "×100"
-  for stage in analyze_with_overlay load analyze lower emit format_file format_pieces generate; do
+  for stage in analyze_with_overlay load analyze lower emit format_file generate_code generate; do
     local row=() base="" e mean
     for n in 1 10 100; do
       if e="$(estimate "generate_x$n/$stage")"; then

@@ -8,14 +8,17 @@
 //! cargo run --release -p openapi-clientgen --example gen_mem -- file target/bench-specs/x10.yml
 //! ```
 //!
-//! `real` runs the pipeline `build.rs` runs (spec + overlay from disk, then
-//! lower, emit, format). `write N FILE` writes the overlaid spec scaled ×N
+//! `real` runs what `generate --out` runs, without writing the files
+//! (`Config::crate_files_from`: spec + overlay from disk, then lower, emit
+//! and format each module). `write N FILE` writes the overlaid spec scaled ×N
 //! (see `benches/support/scale.rs`); `file FILE` then runs the pipeline on
 //! it (no overlay: it is already applied). Prints one `key=value` line.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+use openapi_clientgen::crate_gen::CrateOptions;
 
 #[path = "../benches/support/scale.rs"]
 mod scale;
@@ -38,21 +41,32 @@ fn run(label: &str, spec: &Path, overlays: &[PathBuf]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let Some(doc) = analysis.doc.as_ref() else { return ExitCode::FAILURE };
-    let generated = match config.generate_from(&analysis, &spec.display().to_string()) {
-        Ok(g) => g,
+    let paths = doc.get("paths").and_then(|p| p.as_object());
+    let operations = paths.into_iter().flat_map(|p| p.values()).filter_map(|item| item.as_object()).map(|item| {
+        ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+            .iter()
+            .filter(|m| item.contains_key(**m))
+            .count()
+    });
+    let (operations, paths) = (operations.sum::<usize>(), paths.map_or(0, |p| p.len()));
+    let schemas = doc.pointer("/components/schemas").and_then(|s| s.as_object()).map_or(0, |s| s.len());
+    let opts = CrateOptions::new("gen-mem", "0.1.0", spec, overlays);
+    let files = match config.crate_files_from(&analysis, &spec.display().to_string(), &opts) {
+        Ok(files) => files,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
     let total = start.elapsed();
+    let code_bytes: usize = ["src/types.rs", "src/api.rs"].iter().filter_map(|f| files.get(*f)).map(String::len).sum();
     let show = |v: Option<u64>| v.map_or_else(|| "unknown".to_owned(), |v| v.to_string());
     println!(
         "input={label} paths={} schemas={} operations={} code_bytes={} analyze_ms={} total_ms={} rss_start_kib={} peak_rss_kib={}",
-        doc.get("paths").and_then(|p| p.as_object()).map_or(0, |p| p.len()),
-        doc.pointer("/components/schemas").and_then(|s| s.as_object()).map_or(0, |s| s.len()),
-        generated.operations.len(),
-        generated.code.len(),
+        paths,
+        schemas,
+        operations,
+        code_bytes,
         analyzed.as_millis(),
         total.as_millis(),
         show(rss_start),

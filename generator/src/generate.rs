@@ -80,6 +80,9 @@ pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Err
     Ok(header(&api) + &types?.code + &rest?)
 }
 
+/// Module files: `(Some(module name), text)`, or `(None, text)` for items at the crate root.
+pub type ModuleFiles = Vec<(Option<String>, String)>;
+
 /// The lowered API and the text of each module as a file of its own, for the
 /// crate writer: `(Some("types"), text)`, `(Some("api"), text)` (their docs
 /// turned into `//!`), then `(None, text)` for top-level items if there are any.
@@ -87,7 +90,7 @@ pub(crate) fn generate_files(
     doc: &Model,
     lock: Option<&NameLock>,
     chunking: Option<Chunking>,
-) -> Result<(Api, Vec<(Option<String>, String)>), Error> {
+) -> Result<(Api, ModuleFiles), Error> {
     let api = lower_checked(doc, lock)?;
     let chunking = chunking.unwrap_or_else(|| Chunking::auto(api.types.types.len()));
     let (types, rest) = format_types(&api, Layout::File, false, chunking, || {
@@ -101,7 +104,7 @@ pub(crate) fn generate_files(
 /// Splits syntax into its public inline modules (`pub mod api { .. }` becomes
 /// `("api", file text)`, its outer docs turned into `//!`) and the remaining
 /// top-level items (`(None, text)`), formatting each once.
-fn split_modules(file: syn::File) -> Vec<(Option<String>, String)> {
+fn split_modules(file: syn::File) -> ModuleFiles {
     let mut out = Vec::new();
     let mut rest = Vec::new();
     for item in file.items {
@@ -146,10 +149,7 @@ pub fn generate_code_value(doc: &Value, lock: Option<&NameLock>) -> Result<Strin
 
 /// [`generate_with`] for a document built in memory, with the crate writer's
 /// module texts made the same way (for the tests that compare cuttings).
-pub fn generate_value_with(
-    doc: &Value,
-    chunking: Chunking,
-) -> Result<(Generated, Vec<(Option<String>, String)>), Error> {
+pub fn generate_value_with(doc: &Value, chunking: Chunking) -> Result<(Generated, ModuleFiles), Error> {
     let model = model_of(doc)?;
     Ok((generate_with(&model, None, Some(chunking))?, generate_files(&model, None, Some(chunking))?.1))
 }
@@ -267,8 +267,8 @@ fn format_types<R>(
     let params = parameter_types(api);
     let n = api.types.types.len();
     let len = chunking.chunk_len.max(1);
-    let ranges: Vec<Range<usize>> =
-        if n == 0 { vec![0..0] } else { (0..n).step_by(len).map(|s| s..(s + len).min(n)).collect() };
+    // With no type at all, one empty chunk: the module is still printed.
+    let ranges: Vec<Range<usize>> = (0..n.max(1)).step_by(len).map(|s| s..(s + len).min(n)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
