@@ -275,21 +275,34 @@ impl Client {
         }
     }
 
-    /// Base URL + rendered path + query string (+ query credentials).
+    /// Base URL + rendered path + query string (+ query credentials), put
+    /// together as text and parsed once. A query written into the path
+    /// template (`/responses?beta=true`, which some specs do) comes first.
     fn url_for(&self, req: &Request, credentials: &[&Prepared]) -> Result<url::Url, Error> {
-        let path = path::render(req.template, &req.path_params)?;
-        let mut url = url::Url::parse(&format!("{}{}", self.inner.base_url, path))
-            .map_err(|e| Error::InvalidBaseUrl(format!("{}{path}: {e}", self.inner.base_url)))?;
-        let mut query = req.query_string_with(self.inner.conventions.default_query);
+        let rendered = path::render(req.template, &req.path_params)?;
+        let (path, literal_query) = rendered.split_once('?').unwrap_or((&rendered, ""));
+        let base = &self.inner.base_url;
+        let mut query = String::from(literal_query);
+        req.push_query_with(&mut query, self.inner.conventions.default_query);
         for c in credentials {
             if let Prepared::Query(name, value) = c {
-                let pair =
-                    format!("{}={}", super::query::encode_component(name), super::query::encode_component(value));
-                query = if query.is_empty() { pair } else { format!("{query}&{pair}") };
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                super::query::push_encoded(&mut query, name);
+                query.push('=');
+                super::query::push_encoded(&mut query, value);
             }
         }
-        url.set_query(if query.is_empty() { None } else { Some(&query) });
-        Ok(url)
+        let mut text = String::with_capacity(base.len() + path.len() + 1 + query.len());
+        text.push_str(base);
+        text.push_str(path);
+        if !query.is_empty() {
+            text.push('?');
+            text.push_str(&query);
+        }
+        // The message names the URL without its query: a credential may be in it.
+        url::Url::parse(&text).map_err(|e| Error::InvalidBaseUrl(format!("{base}{path}: {e}")))
     }
 
     fn headers_for(&self, req: &Request, credentials: &[&Prepared]) -> HeaderMap {

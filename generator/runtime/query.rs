@@ -22,18 +22,38 @@ pub(crate) struct Pair {
 /// unreserved characters `A-Z a-z 0-9 - . _ ~` (so `&`, `=`, `+`, `#`, `%`,
 /// `[`, `]`, `,`, space, ... are all encoded), like `qs` does.
 pub fn encode_component(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
+    let mut out = String::with_capacity(s.len());
+    push_encoded(&mut out, s);
+    out
+}
+
+/// Appends `s` percent-encoded as [`encode_component`] does, without a string of its own.
+pub(crate) fn push_encoded(out: &mut String, s: &str) {
+    // Most keys and values (`perPage`, `25`, `true`) need no escape: copied whole.
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+        out.push_str(s);
+    } else {
+        out.extend(utf8_percent_encode(s, SEGMENT));
+    }
 }
 
 impl Pair {
     /// A pair whose key and value are both encoded here.
     pub(crate) fn new(top: &str, key: &str, value: &str) -> Pair {
-        Pair::with_encoded_value(top, key, encode_component(value))
+        let mut wire = String::with_capacity(key.len() + value.len() + 1);
+        push_encoded(&mut wire, key);
+        wire.push('=');
+        push_encoded(&mut wire, value);
+        Pair { name: top.to_owned(), wire }
     }
 
     /// A pair whose value is already encoded (used for comma-joined lists).
     pub(crate) fn with_encoded_value(top: &str, key: &str, encoded_value: String) -> Pair {
-        Pair { name: top.to_owned(), wire: format!("{}={encoded_value}", encode_component(key)) }
+        let mut wire = String::with_capacity(key.len() + encoded_value.len() + 1);
+        push_encoded(&mut wire, key);
+        wire.push('=');
+        wire.push_str(&encoded_value);
+        Pair { name: top.to_owned(), wire }
     }
 }
 
@@ -86,15 +106,35 @@ fn flatten(prefix: String, value: &Value, out: &mut Vec<(String, String)>) {
 /// replaced by the caller's own pairs of that name when there are any), then
 /// the caller's other pairs in the order they were added.
 pub(crate) fn render(pairs: &[Pair], defaults: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    render_into(&mut out, pairs, defaults);
+    out
+}
+
+/// [`render`], appended to `out` (after a `&` when `out` is not empty).
+pub(crate) fn render_into(out: &mut String, pairs: &[Pair], defaults: &[(&str, &str)]) {
     let is_default = |name: &str| defaults.iter().any(|(n, _)| *n == name);
-    let mut parts: Vec<String> = Vec::with_capacity(pairs.len() + defaults.len());
+    let separate = |out: &mut String| {
+        if !out.is_empty() {
+            out.push('&');
+        }
+    };
     for (name, value) in defaults {
-        let before = parts.len();
-        parts.extend(pairs.iter().filter(|p| p.name == *name).map(|p| p.wire.clone()));
-        if parts.len() == before {
-            parts.push(format!("{}={}", encode_component(name), encode_component(value)));
+        let mut overridden = false;
+        for p in pairs.iter().filter(|p| p.name == *name) {
+            separate(out);
+            out.push_str(&p.wire);
+            overridden = true;
+        }
+        if !overridden {
+            separate(out);
+            push_encoded(out, name);
+            out.push('=');
+            push_encoded(out, value);
         }
     }
-    parts.extend(pairs.iter().filter(|p| !is_default(&p.name)).map(|p| p.wire.clone()));
-    parts.join("&")
+    for p in pairs.iter().filter(|p| !is_default(&p.name)) {
+        separate(out);
+        out.push_str(&p.wire);
+    }
 }

@@ -355,9 +355,10 @@ impl Request {
         query::render(&self.query, self.default_query.unwrap_or(&[]))
     }
 
-    /// The query string with `defaults` when the request has none of its own.
-    pub(crate) fn query_string_with(&self, defaults: &[(&str, &str)]) -> String {
-        query::render(&self.query, self.default_query.unwrap_or(defaults))
+    /// The query string with `defaults` when the request has none of its own,
+    /// appended to `out` (after a `&` when `out` is not empty).
+    pub(crate) fn push_query_with(&self, out: &mut String, defaults: &[(&str, &str)]) {
+        query::render_into(out, &self.query, self.default_query.unwrap_or(defaults));
     }
 
     /// The path with its parameters substituted and encoded (relative to the

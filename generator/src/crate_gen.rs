@@ -676,6 +676,12 @@ pub fn is_generated_file(path: &Path) -> bool {
 /// Generated files under `dir` (relative, `/` separated), found by their
 /// marker. Skips `target/` at the top and hidden directories; does not follow symlinks.
 pub fn owned_files(dir: &Path) -> std::io::Result<BTreeSet<String>> {
+    owned_files_but(dir, &BTreeMap::new())
+}
+
+/// [`owned_files`] not in `files`: the generated files that `files` no
+/// longer has. Files in `files` are not opened (the writer just wrote them).
+fn owned_files_but(dir: &Path, files: &BTreeMap<String, String>) -> std::io::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -692,7 +698,7 @@ pub fn owned_files(dir: &Path) -> std::io::Result<BTreeSet<String>> {
                 if !skip {
                     stack.push((entry.path(), child));
                 }
-            } else if ty.is_file() && is_generated_file(&entry.path()) {
+            } else if ty.is_file() && !files.contains_key(&child) && is_generated_file(&entry.path()) {
                 out.insert(child);
             }
         }
@@ -751,11 +757,7 @@ pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<Write
         std::fs::write(&path, content).map_err(|e| WriteError::Io(path.clone(), e))?;
         report.written.push(rel.clone());
     }
-    let stale: Vec<String> = owned_files(dir)
-        .map_err(|e| WriteError::Io(dir.to_path_buf(), e))?
-        .into_iter()
-        .filter(|rel| !files.contains_key(rel))
-        .collect();
+    let stale = owned_files_but(dir, files).map_err(|e| WriteError::Io(dir.to_path_buf(), e))?;
     for rel in stale {
         let path = on_disk(dir, &rel);
         std::fs::remove_file(&path).map_err(|e| WriteError::Io(path.clone(), e))?;
@@ -831,7 +833,7 @@ pub fn check_crate(dir: &Path, files: &BTreeMap<String, String>) -> std::io::Res
             Err(e) => return Err(e),
         }
     }
-    report.extra = owned_files(dir)?.into_iter().filter(|rel| !files.contains_key(rel)).collect();
+    report.extra = owned_files_but(dir, files)?.into_iter().collect();
     Ok(report)
 }
 

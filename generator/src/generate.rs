@@ -175,11 +175,14 @@ pub fn emit(api: &Api) -> TokenStream {
     let params = parameter_types(api);
     let types = (0..api.types.types.len()).map(|i| type_tokens(api, &params, TypeId(i)));
     let wrapper = types_module(Vec::new(), true);
-    let (attrs, ident) = (&wrapper.attrs, &wrapper.ident);
+    let (inner, outer): (Vec<_>, Vec<_>) =
+        wrapper.attrs.iter().partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+    let ident = &wrapper.ident;
     let api_tokens = emit_ops::emit_api(api).0;
     quote! {
-        #(#attrs)*
+        #(#outer)*
         pub mod #ident {
+            #(#inner)*
             #(#types)*
         }
         #api_tokens

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
-use losant_instance_api::runtime::query::deep_object_pairs;
+use losant_instance_api::runtime::query::{deep_object_pairs, encode_component};
 use losant_instance_api::runtime::retry::{is_retryable_status, parse_retry_after};
 use losant_instance_api::runtime::{
     http_client_builder, paginate, path, ApiResponse, Client, Error, Page, Request, RetryPolicy, Validation,
@@ -80,6 +80,26 @@ async fn sends_default_headers_token_and_default_query() {
     let ua = got.headers.get("user-agent").unwrap().to_str().unwrap();
     assert_eq!(ua, concat!("losant-instance-api-rust/", env!("CARGO_PKG_VERSION")));
     assert!(got.headers.get("losantdomain").is_none());
+}
+
+/// Some specs write a query into the path (OpenAI's `/responses?beta=true`):
+/// it is sent, first, with the request's own and default parameters after it.
+#[tokio::test]
+async fn a_query_written_in_the_path_template_is_sent_first() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let client = client_for(&server.uri());
+    let req = Request::new(Method::POST, "/instances/{instanceId}/beta?beta=true&x=a%20b")
+        .path_param("instanceId", INSTANCE, &ID)
+        .query("perPage", &5);
+    client.execute_raw(req).await.unwrap();
+    let alone = Request::new(Method::POST, "/responses?beta=true").default_query_params(&[]);
+    client.execute_raw(alone).await.unwrap();
+    let got = requests(&server).await;
+    assert_eq!(got[0].url.path(), format!("/instances/{INSTANCE}/beta"));
+    assert_eq!(got[0].url.query(), Some(&*format!("beta=true&x=a%20b&{DEFAULTS}&perPage=5")));
+    assert_eq!(got[1].url.path(), "/responses");
+    assert_eq!(got[1].url.query(), Some("beta=true"));
 }
 
 #[tokio::test]
@@ -1152,4 +1172,16 @@ async fn raw_server(responses: Vec<Option<String>>) -> (SocketAddr, Arc<AtomicUs
         }
     });
     (addr, count)
+}
+
+proptest::proptest! {
+    /// The copy-whole shortcut for strings that need no escape encodes exactly
+    /// as RFC 3986 percent-encoding of everything but `A-Z a-z 0-9 - . _ ~`.
+    #[test]
+    fn query_components_are_percent_encoded_like_rfc_3986(s in "([a-zA-Z0-9._~-]{0,6}|.{0,6}|[ -~]{0,6})") {
+        let expected: String = s.bytes().map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        }).collect();
+        proptest::prop_assert_eq!(encode_component(&s), expected);
+    }
 }

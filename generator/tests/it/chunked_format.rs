@@ -5,11 +5,13 @@
 //! (one type per chunk, uneven chunks, more threads than chunks) and require
 //! the same bytes as one chunk on one thread, for the single-file module
 //! (`build.rs`, `Generated::code`), the per-schema and per-operation pieces,
-//! and the crate writer's `types.rs` and `api.rs`.
+//! and the crate writer's `types.rs` and `api.rs`; and the same bytes as the
+//! benchmarks' one-thread `emit` followed by one `format_tokens`.
 
 use std::path::{Path, PathBuf};
 
-use openapi_clientgen::internals::generate::{generate_value_with, Chunking};
+use openapi_clientgen::internals::generate::{emit, format_tokens, generate_value_with, Chunking};
+use openapi_clientgen::internals::ops::lower_api;
 use openapi_clientgen::Config;
 
 fn root() -> PathBuf {
@@ -58,6 +60,11 @@ fn assert_cuts_agree(label: &str, config: Config, spec: &Path) -> usize {
             assert!(a == b, "{label} {cut:?}: file {name:?} differs\n{}", first_difference(a, b));
         }
     }
+    // The benchmarks' one-thread emission (all tokens, then one format) prints the same module.
+    let one_pass = format_tokens(emit(&lower_api(&doc, None))).expect("the emitted tokens parse");
+    assert!(whole.code.ends_with(&one_pass), "{label}: emit + format_tokens differs from the chunked module");
+    let header = &whole.code[..whole.code.len() - one_pass.len()];
+    assert!(header.starts_with("// @generated") && header.trim_end().lines().count() == 1, "{label}: {header:?}");
     whole.types
 }
 
