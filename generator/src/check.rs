@@ -332,6 +332,18 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     let mut count = 0;
     // Parameters shared by several operations are reported once.
     let mut reported = BTreeSet::new();
+    for (path, _) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        if let Some((_, query)) = path.split_once('?') {
+            diags.at(
+                map,
+                Severity::Warning,
+                Code::PathHasQuery,
+                &pointer::join("/paths", path),
+                format!("path `{path}` carries a query (`{query}`): it is sent as written, before the operation's own query parameters"),
+                "OpenAPI path keys hold no query; declare it as a query parameter (an overlay can) if it is not constant",
+            );
+        }
+    }
     for op in walk::operations(doc) {
         count += 1;
         let (path, op_ptr) = (op.path, &op.pointer);

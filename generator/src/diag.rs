@@ -75,6 +75,8 @@ pub enum Code {
     DuplicateOperationId,
     /// A `{param}` in a path template has no path parameter.
     UndeclaredPathParam,
+    /// A path key carries a query (`/responses?beta=true`); it is sent as written.
+    PathHasQuery,
     /// The overlay document itself is malformed.
     OverlayInvalid,
     /// An overlay action's target is not a valid JSONPath.
@@ -130,6 +132,7 @@ impl Code {
             Code::MissingOperationId => "missing-operation-id",
             Code::DuplicateOperationId => "duplicate-operation-id",
             Code::UndeclaredPathParam => "undeclared-path-param",
+            Code::PathHasQuery => "path-has-query",
             Code::OverlayInvalid => "overlay-invalid",
             Code::OverlayJsonPath => "overlay-jsonpath",
             Code::OverlayTargetUnmatched => "overlay-target-unmatched",

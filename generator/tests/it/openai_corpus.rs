@@ -27,6 +27,8 @@ fn openai_spec_lints_without_errors_and_generates() {
     assert_eq!(count("webhooks", Severity::Note), 1, "one note for the 16 webhooks");
     // `$recursiveRef: "#"` (2019-09) and `propertyNames` (not checked), twice each.
     assert_eq!(count("widened", Severity::Warning), 4);
+    // `/responses?beta=true` and five more beta paths (the query is sent as written).
+    assert_eq!(count("path-has-query", Severity::Warning), 6);
     // The `{type: 'null'}` alternatives are 3.1 as written: no `null-type` warning.
     assert_eq!(count("null-type", Severity::Warning), 0);
 
