@@ -179,7 +179,9 @@ pub fn emit_client(c: &Conventions) -> TokenStream {
         }
     };
     let new_and_default = c.base_url.as_ref().map(|url| {
-        let d = format!(" A client for `{url}` without credentials and with default settings.");
+        let d = crate::emit_types::doc_safe(&format!(
+            " A client for `{url}` without credentials and with default settings."
+        ));
         quote! {
             impl Client {
                 #[doc = #d]

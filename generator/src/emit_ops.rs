@@ -28,9 +28,12 @@ pub fn resource_struct(resource: &str) -> String {
 /// The struct names of the `api` module, unique within it: resource structs
 /// (by resource) and builders (by `(resource, action)`). Builder names that
 /// collide (`a_b.c` and `a.b_c` both give `ABC`, or a builder named like a
-/// resource struct or an import) get numbered, in operation order.
+/// resource struct, an import or a prelude item) get numbered, in operation order.
 pub fn struct_names(api: &Api) -> (BTreeMap<String, String>, BTreeMap<(String, String), String>) {
-    let mut scope = Scope::with_reserved(&naming::API_MODULE_IMPORTS);
+    // The prelude's names too: a builder named `AsRef` or `Option` would shadow
+    // them in code that uses them (an operation id with no letters falls back
+    // to its path, `/as_ref` gives `AsRef`: fuzz seed 4182892002).
+    let mut scope = Scope::with_reserved(&[&naming::API_MODULE_IMPORTS[..], &naming::TYPES_MODULE[..]].concat());
     let mut resources = BTreeMap::new();
     for op in &api.operations {
         if !resources.contains_key(&op.resource) {
@@ -426,6 +429,8 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
     };
     let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
     let send_events = crate::emit_bodies::send_events(api, op);
+    // The media type name in it is the spec's text.
+    let status_doc_safe = crate::emit_types::doc_safe(&status_doc);
     let builder_doc = crate::emit_types::doc_safe(&format!(
         " Request builder for `{}` (`{} {}`). Does nothing until sent.",
         op.id, op.method, op.path
@@ -446,7 +451,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
             pub fn request(&self) -> Request {
                 #request_body
             }
-            #[doc = #status_doc]
+            #[doc = #status_doc_safe]
             pub async fn send(self) -> Result<#out, Error> {
                 self.send_with_response().await.map(ApiResponse::into_body)
             }
