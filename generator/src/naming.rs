@@ -88,11 +88,14 @@ pub fn type_name(raw: &str) -> String {
 /// or get a trailing `_` where Rust forbids raw forms).
 pub fn field_name(raw: &str) -> String {
     let s: String = words(raw).to_snake_case().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    // Dropping non-ASCII words (`a_ñ_b` -> `a__b`) can leave `__`, which is not snake case.
+    // Dropping non-ASCII words (`a_ñ_b` -> `a__b`) can leave `__`, which is not snake case,
+    // and a leading or trailing `_` (`ா_0` -> `_0`), which heck never makes and which
+    // leaves a digit first once camel-cased (`0Api`: fuzz seed 4182892002).
     let mut s = s;
     while s.contains("__") {
         s = s.replace("__", "_");
     }
+    let s = s.trim_matches('_').to_string();
     let s = if s.is_empty() {
         "empty".to_string()
     } else if s.starts_with(|c: char| c.is_ascii_digit()) {
