@@ -286,12 +286,7 @@ impl Client {
         req.push_query_with(&mut query, self.inner.conventions.default_query);
         for c in credentials {
             if let Prepared::Query(name, value) = c {
-                if !query.is_empty() {
-                    query.push('&');
-                }
-                super::query::push_encoded(&mut query, name);
-                query.push('=');
-                super::query::push_encoded(&mut query, value);
+                super::query::push_pair(&mut query, name, value);
             }
         }
         let mut text = String::with_capacity(base.len() + path.len() + 1 + query.len());

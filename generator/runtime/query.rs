@@ -29,21 +29,24 @@ pub fn encode_component(s: &str) -> String {
 
 /// Appends `s` percent-encoded as [`encode_component`] does, without a string of its own.
 pub(crate) fn push_encoded(out: &mut String, s: &str) {
-    // Most keys and values (`perPage`, `25`, `true`) need no escape: copied whole.
-    if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
-        out.push_str(s);
-    } else {
-        out.extend(utf8_percent_encode(s, SEGMENT));
+    out.extend(utf8_percent_encode(s, SEGMENT));
+}
+
+/// Appends `key=value`, both percent-encoded, after a `&` when `out` is not empty.
+pub(crate) fn push_pair(out: &mut String, key: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
     }
+    push_encoded(out, key);
+    out.push('=');
+    push_encoded(out, value);
 }
 
 impl Pair {
     /// A pair whose key and value are both encoded here.
     pub(crate) fn new(top: &str, key: &str, value: &str) -> Pair {
         let mut wire = String::with_capacity(key.len() + value.len() + 1);
-        push_encoded(&mut wire, key);
-        wire.push('=');
-        push_encoded(&mut wire, value);
+        push_pair(&mut wire, key, value);
         Pair { name: top.to_owned(), wire }
     }
 
@@ -127,10 +130,7 @@ pub(crate) fn render_into(out: &mut String, pairs: &[Pair], defaults: &[(&str, &
             overridden = true;
         }
         if !overridden {
-            separate(out);
-            push_encoded(out, name);
-            out.push('=');
-            push_encoded(out, value);
+            push_pair(out, name, value);
         }
     }
     for p in pairs.iter().filter(|p| !is_default(&p.name)) {
