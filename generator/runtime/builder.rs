@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, USER_AGENT};
 
 use super::client::{Inner, Prepared};
 use super::{Client, Conventions, Credential, Error, RetryPolicy, SchemeKind};
@@ -135,17 +135,19 @@ impl ClientBuilder {
                 "no base URL: the API declares no server, set one with `.base_url(..)`".to_owned(),
             ));
         };
-        let base_url = normalize_base_url(raw_base_url)?;
+        let (base_url, base) = normalize_base_url(raw_base_url)?;
         let header = |name: &str, value: &str, shown: &str| {
             HeaderValue::from_str(value).map_err(|_| Error::invalid(name, shown, "is not a valid HTTP header value"))
         };
-        let mut headers = Vec::with_capacity(self.headers.len());
+        let mut defaults = HeaderMap::with_capacity(self.headers.len() + 4);
+        defaults.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        defaults.insert(USER_AGENT, header("user_agent", &self.user_agent, &self.user_agent)?);
         for (name, value) in &self.headers {
             let n = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::invalid(name, name, "is not a valid HTTP header name"))?;
             let mut v = header(name, value, value)?;
             v.set_sensitive(super::request::is_sensitive_header(name));
-            headers.push((n, v));
+            defaults.insert(n, v);
         }
         let mut credentials = Vec::with_capacity(self.credentials.len());
         for (scheme, credential) in &self.credentials {
@@ -162,9 +164,9 @@ impl ClientBuilder {
             http,
             conventions: self.conventions,
             base_url,
+            base,
             credentials,
-            user_agent: header("user_agent", &self.user_agent, &self.user_agent)?,
-            headers,
+            defaults,
             timeout: self.timeout,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
@@ -225,8 +227,8 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// Checks the base URL and returns it without a trailing `/`.
-fn normalize_base_url(raw: &str) -> Result<String, Error> {
+/// Checks the base URL and returns it without a trailing `/`, and parsed.
+fn normalize_base_url(raw: &str) -> Result<(String, url::Url), Error> {
     let url = url::Url::parse(raw.trim()).map_err(|e| Error::InvalidBaseUrl(format!("{raw}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidBaseUrl(format!("{raw}: the scheme must be http or https")));
@@ -240,7 +242,7 @@ fn normalize_base_url(raw: &str) -> Result<String, Error> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidBaseUrl("the base URL must not contain credentials".to_owned()));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    Ok((url.as_str().trim_end_matches('/').to_owned(), url))
 }
 
 /// A `reqwest::ClientBuilder` to configure one's own HTTP client for

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -31,12 +31,14 @@ pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     /// Without a trailing `/`.
     pub(super) base_url: String,
+    /// `base_url` parsed: each request's URL starts from a copy of it.
+    pub(super) base: url::Url,
     pub(super) conventions: &'static Conventions,
     /// `(scheme name, credential)`, header values marked sensitive.
     pub(super) credentials: Vec<(&'static str, Prepared)>,
-    pub(super) user_agent: HeaderValue,
-    /// The API's default headers and the client's own.
-    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
+    /// What every request starts from: `Accept: application/json`, the
+    /// user agent, the API's default headers and the client's own.
+    pub(super) defaults: HeaderMap,
     pub(super) timeout: Option<Duration>,
     pub(super) retry: RetryPolicy,
     pub(super) max_body_bytes: usize,
@@ -129,7 +131,7 @@ impl Client {
     /// [`Client::execute_raw`] with the body as reqwest read it.
     async fn send(&self, req: Request) -> Result<ApiResponse<Bytes>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
-        let resp = self.run(req, &span, Mode::Buffered).instrument(span.clone()).await?;
+        let resp = self.run_in(req, &span, Mode::Buffered).await?;
         Ok(resp.map(|body| match body {
             Received::Buffered(bytes) => bytes,
             Received::Streaming(_) => unreachable!("a buffered run returns the body read"),
@@ -166,7 +168,7 @@ impl Client {
     pub async fn execute_stream(&self, req: Request) -> Result<ApiResponse<ByteStream>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         let timeout = req.timeout.or(self.inner.timeout);
-        let resp = self.run(req, &span, Mode::Stream).instrument(span.clone()).await?;
+        let resp = self.run_in(req, &span, Mode::Stream).await?;
         Ok(resp.map(|body| match body {
             Received::Buffered(bytes) => Box::pin(futures::stream::iter([Ok(bytes)])),
             Received::Streaming(resp) => byte_stream(resp, timeout),
@@ -196,7 +198,7 @@ impl Client {
     ) -> Result<ApiResponse<EventStream<Event>>, Error> {
         let span = (self.inner.conventions.span)(req.operation_id.unwrap_or("-"), &req.method, req.template);
         let timeout = req.timeout.or(self.inner.timeout);
-        let resp = self.run(req, &span, Mode::Events).instrument(span.clone()).await?;
+        let resp = self.run_in(req, &span, Mode::Events).await?;
         let status = resp.status;
         // A 2xx that says it is something else (JSON: a streaming request that did not ask
         // to stream) is not read as events: it is a decode error holding the body.
@@ -235,13 +237,21 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// [`Client::run`] inside `span`; a span no subscriber wants (none
+    /// installed, or filtered out) is not entered on every poll.
+    async fn run_in(&self, req: Request, span: &tracing::Span, mode: Mode) -> Result<ApiResponse<Received>, Error> {
+        if span.is_disabled() {
+            self.run(req, span, mode).await
+        } else {
+            self.run(req, span, mode).instrument(span.clone()).await
+        }
+    }
+
     async fn run(&self, mut req: Request, span: &tracing::Span, mode: Mode) -> Result<ApiResponse<Received>, Error> {
         if let Some(err) = req.error.take() {
             return Err(err);
         }
         let credentials = self.credentials_for(&req);
-        let url = self.url_for(&req, &credentials)?;
-        let headers = self.headers_for(&req, &credentials);
         let basic = credentials.iter().find_map(|c| match c {
             Prepared::Basic { username, password } => Some((username.as_str(), password.as_str())),
             _ => None,
@@ -255,8 +265,11 @@ impl Client {
         let start = Instant::now();
         let mut retry = 0u32;
         loop {
+            // Built again for each attempt: the first (usually the only) one owns them.
+            let url = self.url_for(&req, &credentials)?;
+            let headers = self.headers_for(&req, &credentials);
             let (err, retry_after) =
-                match self.attempt(&req, (&url, &headers, basic), timeout, span, (url_in_errors, mode)).await {
+                match self.attempt(&req, (url, headers, basic), timeout, span, (url_in_errors, mode)).await {
                     Attempt::Done(result) => return result,
                     Attempt::Retry { err, retry_after } => (err, retry_after),
                 };
@@ -275,13 +288,13 @@ impl Client {
         }
     }
 
-    /// Base URL + rendered path + query string (+ query credentials), put
-    /// together as text and parsed once. A query written into the path
-    /// template (`/responses?beta=true`, which some specs do) comes first.
+    /// Base URL + rendered path + query string (+ query credentials). A
+    /// query written into the path template (`/responses?beta=true`, which
+    /// some specs do) comes first. The URL starts from a copy of the parsed
+    /// base URL, so only the path and the query are parsed here.
     fn url_for(&self, req: &Request, credentials: &[&Prepared]) -> Result<url::Url, Error> {
         let rendered = path::render(req.template, &req.path_params)?;
         let (path, literal_query) = rendered.split_once('?').unwrap_or((&rendered, ""));
-        let base = &self.inner.base_url;
         let mut query = String::from(literal_query);
         req.push_query_with(&mut query, self.inner.conventions.default_query);
         for c in credentials {
@@ -289,25 +302,20 @@ impl Client {
                 super::query::push_pair(&mut query, name, value);
             }
         }
-        let mut text = String::with_capacity(base.len() + path.len() + 1 + query.len());
-        text.push_str(base);
-        text.push_str(path);
+        let mut url = self.inner.base.clone();
+        let prefix = url.path().trim_end_matches('/');
+        let mut full_path = String::with_capacity(prefix.len() + path.len());
+        full_path.push_str(prefix);
+        full_path.push_str(path);
+        url.set_path(&full_path);
         if !query.is_empty() {
-            text.push('?');
-            text.push_str(&query);
+            url.set_query(Some(&query));
         }
-        // The message names the URL without its query: a credential may be in it.
-        url::Url::parse(&text).map_err(|e| Error::InvalidBaseUrl(format!("{base}{path}: {e}")))
+        Ok(url)
     }
 
     fn headers_for(&self, req: &Request, credentials: &[&Prepared]) -> HeaderMap {
-        let inner = &self.inner;
-        let mut h = HeaderMap::new();
-        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        h.insert(USER_AGENT, inner.user_agent.clone());
-        for (name, value) in &inner.headers {
-            h.insert(name.clone(), value.clone());
-        }
+        let mut h = self.inner.defaults.clone();
         for c in credentials {
             match c {
                 Prepared::Authorization(v) => {
@@ -334,31 +342,44 @@ impl Client {
     async fn attempt(
         &self,
         req: &Request,
-        (url, headers, basic): (&url::Url, &HeaderMap, Option<(&str, &str)>),
+        (url, headers, basic): (url::Url, HeaderMap, Option<(&str, &str)>),
         timeout: Option<Duration>,
         span: &tracing::Span,
         (url_in_errors, mode): (bool, Mode),
     ) -> Attempt {
-        let mut builder = self.inner.http.request(req.method.clone(), url.clone()).headers(headers.clone());
-        if let Some((username, password)) = basic {
-            builder = builder.basic_auth(username, Some(password));
-        }
+        // The request is put together directly, its headers moved in; a
+        // builder (which copies headers one by one) only when reqwest has to
+        // encode something: basic credentials or a body.
+        let mut request = reqwest::Request::new(req.method.clone(), url);
+        *request.headers_mut() = headers;
         // reqwest's timeout bounds the whole exchange, body included: not for an event stream.
         if let (Some(t), false) = (timeout, mode == Mode::Events) {
-            builder = builder.timeout(t);
+            *request.timeout_mut() = Some(t);
         }
-        if let Some(body) = req.body_to_send() {
-            builder = match body.apply(builder) {
-                Ok(builder) => builder,
-                Err(e) => return Attempt::Done(Err(e)),
+        let body = req.body_to_send();
+        if basic.is_some() || body.is_some() {
+            let mut builder = reqwest::RequestBuilder::from_parts(self.inner.http.clone(), request);
+            if let Some((username, password)) = basic {
+                builder = builder.basic_auth(username, Some(password));
+            }
+            if let Some(body) = body {
+                builder = match body.apply(builder) {
+                    Ok(builder) => builder,
+                    Err(e) => return Attempt::Done(Err(e)),
+                };
+            }
+            request = match builder.build() {
+                Ok(request) => request,
+                Err(e) => return transport_failure(e, timeout, url_in_errors),
             };
         }
+        let sent = self.inner.http.execute(request);
         let sent = match (timeout, mode) {
-            (Some(t), Mode::Events) => match tokio::time::timeout(t, builder.send()).await {
+            (Some(t), Mode::Events) => match tokio::time::timeout(t, sent).await {
                 Ok(sent) => sent,
                 Err(_) => return Attempt::Retry { err: Error::ReadTimeout { timeout: t }, retry_after: None },
             },
-            _ => builder.send().await,
+            _ => sent.await,
         };
         let mut resp = match sent {
             Ok(resp) => resp,
@@ -417,8 +438,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &i.base_url)
             .field("credentials", &i.credentials.iter().map(|(s, _)| *s).collect::<Vec<_>>())
-            .field("user_agent", &i.user_agent)
-            .field("headers", &i.headers)
+            .field("headers", &i.defaults)
             .field("timeout", &i.timeout)
             .field("retry", &i.retry)
             .field("max_body_bytes", &i.max_body_bytes)

@@ -1,6 +1,8 @@
 //! Path templates (`/instances/{instanceId}/orgs/{orgId}`) and the encoding
 //! of path parameters as single, inert path segments.
 
+use std::borrow::Cow;
+
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::Error;
@@ -18,7 +20,8 @@ pub fn encode_segment(value: &str) -> Result<String, String> {
     match value {
         "" => Err("must not be empty".to_owned()),
         "." | ".." => Err("must not be `.` or `..`".to_owned()),
-        _ => Ok(utf8_percent_encode(value, SEGMENT).to_string()),
+        // Through `Cow`: a value with nothing to encode is copied once, not formatted.
+        _ => Ok(Cow::from(utf8_percent_encode(value, SEGMENT)).into_owned()),
     }
 }
 

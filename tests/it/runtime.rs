@@ -156,6 +156,37 @@ async fn base_url_with_a_path_prefix_is_kept() {
     }
 }
 
+/// A request's URL starts from a copy of the parsed base URL, with the path
+/// and the query set on it: the server must see what one parse of the whole
+/// text (base + path + `?` + query) gives, for any base path, literal path
+/// text, path value and query value.
+#[test]
+fn the_url_sent_is_what_parsing_base_path_and_query_as_one_text_gives() {
+    use proptest::test_runner::{Config, TestRunner};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(Mock::given(method("GET")).respond_with(ResponseTemplate::new(204)).mount(&server));
+    let prefixes = proptest::sample::select(&["", "/", "/api", "/api/v1/", "/a%20b", "/a/../b", "/%7Ex"][..]);
+    let literal = "[a-zA-Z0-9._~:@!$&'()*+,;=%-]{1,8}";
+    let strategy = (prefixes, literal, ".{1,8}", ".{0,8}");
+    TestRunner::new(Config { cases: 64, ..Config::default() })
+        .run(&strategy, |(prefix, literal, value, q)| {
+            proptest::prop_assume!(value != "." && value != "..");
+            let base = format!("{}{prefix}", server.uri());
+            let template: &'static str = Box::leak(format!("/{literal}/files/{{name}}").into_boxed_str());
+            let req = Request::new(Method::GET, template).path_param("name", &value, &Validation::NONE).query("q", &q);
+            let path = req.rendered_path().unwrap();
+            rt.block_on(client_for(&base).execute_raw(req)).unwrap();
+            let got = rt.block_on(server.received_requests()).unwrap().pop().unwrap();
+            let text = format!("{}{path}?{DEFAULTS}&q={}", base.trim_end_matches('/'), encode_component(&q));
+            let expected = reqwest::Url::parse(&text).unwrap();
+            proptest::prop_assert_eq!(got.url.path(), expected.path(), "{}", text);
+            proptest::prop_assert_eq!(got.url.query(), expected.query(), "{}", text);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 #[tokio::test]
 async fn json_body_is_sent_with_content_type() {
     let server = MockServer::start().await;
