@@ -244,8 +244,9 @@ impl Chunking {
     /// One worker per core (at most 4), about four chunks per worker so that
     /// uneven chunks even out, none smaller than [`MIN_CHUNK`] types.
     pub fn auto(types: usize) -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let workers = if types < 2 * MIN_CHUNK { 1 } else { cores };
+        // Asked only when it matters: on Linux the answer reads cgroup files.
+        let workers =
+            if types < 2 * MIN_CHUNK { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).min(4) };
         Chunking { workers, chunk_len: types.div_ceil(workers * 4).max(MIN_CHUNK) }
     }
 }
