@@ -11,7 +11,8 @@ pub fn escape(token: &str) -> String {
     out
 }
 
-fn push_escaped(out: &mut String, token: &str) {
+/// Appends `token` escaped, without a string of its own.
+pub(crate) fn push_escaped(out: &mut String, token: &str) {
     if !token.contains(['~', '/']) {
         out.push_str(token);
         return;
@@ -32,6 +33,19 @@ pub fn join(ptr: &str, token: &str) -> String {
     out.push('/');
     push_escaped(&mut out, token);
     out
+}
+
+/// Appends `/` and `token` escaped: `ptr` becomes its child's pointer.
+pub(crate) fn push_token(ptr: &mut String, token: &str) {
+    ptr.push('/');
+    push_escaped(ptr, token);
+}
+
+/// Appends `/` and an array index.
+pub(crate) fn push_index(ptr: &mut String, index: usize) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = write!(ptr, "/{index}");
 }
 
 /// True when `prefix` is `ptr` or one of its ancestors.

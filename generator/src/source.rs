@@ -15,8 +15,11 @@
 //! from yaml-rust2; its diagnostics are therefore serde_yaml's. JSON values
 //! come from serde_json, locations from the same yaml-rust2 pass.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
+
+// foldhash: a fast non-cryptographic hasher; these maps are keyed by pointers into the spec.
+use foldhash::{HashMap, HashSet, HashSetExt};
 
 use serde_json::{Map, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -331,8 +334,22 @@ fn index_positions(text: &str, end: End) -> (HashMap<String, Pos>, Duplicate) {
 }
 
 enum Frame {
-    Map { ptr: String, key: Option<String>, anchor: usize, start: usize, keys: HashSet<String>, item: bool },
-    Seq { ptr: String, index: usize, anchor: usize, start: usize },
+    /// `value`: the pointer of the value whose key was just read (the next
+    /// node is that value); `keys`: the keys seen, to find duplicates.
+    Map {
+        ptr: String,
+        value: Option<String>,
+        anchor: usize,
+        start: usize,
+        keys: HashSet<String>,
+        item: bool,
+    },
+    Seq {
+        ptr: String,
+        index: usize,
+        anchor: usize,
+        start: usize,
+    },
 }
 
 #[derive(Default)]
@@ -368,26 +385,31 @@ impl Indexer {
         let pos = self.end.clamp(mark.line(), mark.col() + 1);
         match self.stack.last_mut() {
             None => Some(String::new()),
-            Some(Frame::Map { ptr, key, keys, item, .. }) => match key.take() {
+            Some(Frame::Map { ptr, value, keys, item, .. }) => match value.take() {
                 None => {
-                    let k = key_text.unwrap_or("").to_string();
-                    let child = format!("{}/{}", ptr, pointer::escape(&k));
+                    let k = key_text.unwrap_or("");
+                    let mut child = String::with_capacity(ptr.len() + 1 + k.len());
+                    child.push_str(ptr);
+                    pointer::push_token(&mut child, k);
                     if keys.is_empty() && *item {
                         // A block mapping that is a list item: yaml-rust2 marks it at its first
                         // key's `:`; the item really starts at the key.
                         self.positions.insert(ptr.clone(), pos);
                     }
-                    if !keys.insert(k.clone()) && self.duplicate.is_none() {
-                        self.duplicate = Some((k.clone(), pos));
+                    if !keys.insert(k.to_owned()) && self.duplicate.is_none() {
+                        self.duplicate = Some((k.to_owned(), pos));
                     }
-                    *key = Some(k);
+                    // The value's pointer, handed out when its node starts.
+                    *value = Some(child.clone());
                     self.record(child, pos);
                     None
                 }
-                Some(k) => Some(format!("{}/{}", ptr, pointer::escape(&k))),
+                Some(child) => Some(child),
             },
             Some(Frame::Seq { ptr, index, .. }) => {
-                let child = format!("{}/{}", ptr, index);
+                let mut child = String::with_capacity(ptr.len() + 4);
+                child.push_str(ptr);
+                pointer::push_index(&mut child, *index);
                 *index += 1;
                 self.record(child.clone(), pos);
                 Some(child)
@@ -411,8 +433,8 @@ impl Indexer {
             }
         }
         // After a value completes in a mapping, the next scalar is a key again.
-        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-            *key = None;
+        if let Some(Frame::Map { value, .. }) = self.stack.last_mut() {
+            *value = None;
         }
     }
 }
@@ -459,7 +481,7 @@ impl Indexer {
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();
                 self.anchored_open += usize::from(anchor > 0);
                 let start = self.log.len();
-                self.stack.push(Frame::Map { ptr, key: None, anchor, start, keys: HashSet::new(), item });
+                self.stack.push(Frame::Map { ptr, value: None, anchor, start, keys: HashSet::new(), item });
             }
             Event::SequenceStart(anchor, _) => {
                 let ptr = self.node_pointer(mark, None).unwrap_or_default();

@@ -1721,7 +1721,7 @@ fn nesting_beyond_the_limit_is_refused_not_a_crash() {
             let doc = deep_doc(shape, 2000);
             // Not cloned: serde_json's own `Clone` recursion is what overflows at this depth.
             let map =
-                SourceMap::new(SourceFile { name: "memory".into(), value: Value::Null, positions: HashMap::new() });
+                SourceMap::new(SourceFile { name: "memory".into(), value: Value::Null, positions: Default::default() });
             let mut diags = Diagnostics::new();
             assert!(check::nesting(&doc, &map, &mut diags), "{shape:?}: reported");
             let d = diags.into_sorted();
@@ -1742,7 +1742,7 @@ fn nesting_up_to_the_limit_generates_on_a_small_stack() {
         let outcome = on_stack(2 << 20, move || {
             let mut doc = deep_doc(shape, levels);
             let map =
-                SourceMap::new(SourceFile { name: "memory".into(), value: doc.clone(), positions: HashMap::new() });
+                SourceMap::new(SourceFile { name: "memory".into(), value: doc.clone(), positions: Default::default() });
             let mut diags = Diagnostics::new();
             assert!(!check::nesting(&doc, &map, &mut diags));
             check::check_refs(&doc, &map, &mut diags);
