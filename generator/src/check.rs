@@ -230,8 +230,7 @@ pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
                         continue;
                     }
                     let len = ptr.len();
-                    ptr.push('/');
-                    ptr.push_str(&pointer::escape(k));
+                    pointer::push_token(ptr, k);
                     go(sub, ptr, out);
                     ptr.truncate(len);
                 }
@@ -239,7 +238,7 @@ pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
             Value::Array(a) => {
                 for (i, sub) in a.iter().enumerate() {
                     let len = ptr.len();
-                    ptr.push_str(&format!("/{i}"));
+                    pointer::push_index(ptr, i);
                     go(sub, ptr, out);
                     ptr.truncate(len);
                 }

@@ -207,15 +207,19 @@ impl Site<'_> {
 
 /// Numeric keywords written as strings are read as numbers.
 fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
+    if !walk::has_any(obj, &NUMERIC) {
+        return;
+    }
     for kw in NUMERIC {
-        let at = join(site.ptr, kw);
+        let ptr = site.ptr;
+        let at = || join(ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) => match s.trim().parse::<f64>() {
                 Ok(n) => {
                     let num = if n.fract() == 0.0 && n.abs() < 9e15 { Value::from(n as i64) } else { Value::from(n) };
                     site.warn(
                         Code::NumericString,
-                        &at,
+                        &at(),
                         format!("`{kw}` is the string '{s}'; read as the number {num}"),
                         "write the number without quotes",
                     );
@@ -223,7 +227,7 @@ fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
                 }
                 Err(_) => site.error(
                     Code::InvalidType,
-                    &at,
+                    &at(),
                     format!("`{kw}` must be a number, found the string '{s}'"),
                     "write a number",
                 ),
@@ -231,7 +235,7 @@ fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
             Some(Value::Number(_)) | None => {}
             Some(other) => site.error(
                 Code::InvalidType,
-                &at,
+                &at(),
                 format!("`{kw}` must be a number, found {}", kind(other)),
                 "write a number",
             ),
@@ -241,13 +245,17 @@ fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
 
 /// Boolean keywords written as `'true'`/`'false'` are read as booleans.
 fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
+    if !walk::has_any(obj, &BOOLEAN) {
+        return;
+    }
     for kw in BOOLEAN {
-        let at = join(site.ptr, kw);
+        let ptr = site.ptr;
+        let at = || join(ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) if s == "true" || s == "false" => {
                 site.warn(
                     Code::InvalidType,
-                    &at,
+                    &at(),
                     format!("`{kw}` is the string '{s}'; read as a boolean"),
                     "write true or false without quotes",
                 );
@@ -257,7 +265,7 @@ fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
             Some(Value::Bool(_)) | None => {}
             Some(other) => site.error(
                 Code::InvalidType,
-                &at,
+                &at(),
                 format!("`{kw}` must be a boolean, found {}", kind(other)),
                 "write true or false",
             ),
@@ -288,6 +296,9 @@ fn draft_keywords(obj: &mut Map<String, Value>, site: &mut Site) {
             "`$schema` is not allowed in an OpenAPI 3.0 schema; ignored".into(),
             "delete the keyword",
         );
+    }
+    if !walk::has_any(obj, &UNSUPPORTED) {
+        return;
     }
     for kw in UNSUPPORTED {
         if obj.contains_key(kw) {

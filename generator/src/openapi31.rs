@@ -459,6 +459,21 @@ fn schema(node: &mut Value, ptr: &str, cx: &mut Cx) {
 /// `examples` (a list) is `example`; `$comment`, `$id`, `$anchor` and a
 /// 2020-12 `$schema` say nothing a client uses; `$dynamicRef` cannot be read.
 fn annotations(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
+    const KEYWORDS: [&str; 10] = [
+        "examples",
+        "$comment",
+        "$id",
+        "$anchor",
+        "contentSchema",
+        "$schema",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveAnchor",
+        "$recursiveRef",
+    ];
+    if !walk::has_any(obj, &KEYWORDS) {
+        return;
+    }
     if let Some(Value::Array(examples)) = obj.get("examples") {
         if let (false, Some(first)) = (obj.contains_key("example"), examples.first().cloned()) {
             obj.insert("example".into(), first);
@@ -558,6 +573,9 @@ fn const_keyword(obj: &mut Map<String, Value>) {
 /// Numeric `exclusiveMinimum`/`exclusiveMaximum` are the bound with 3.0's boolean form
 /// (beside a stricter `minimum`/`maximum`, that one alone).
 fn exclusive_bounds(obj: &mut Map<String, Value>) {
+    if !walk::has_any(obj, &["exclusiveMinimum", "exclusiveMaximum"]) {
+        return;
+    }
     for (ex, bound, stricter) in [
         ("exclusiveMinimum", "minimum", (|b: f64, n: f64| b > n) as fn(f64, f64) -> bool),
         ("exclusiveMaximum", "maximum", |b, n| b < n),
@@ -577,6 +595,9 @@ fn exclusive_bounds(obj: &mut Map<String, Value>) {
 
 /// `contentEncoding: base64` is 3.0's `format: byte`; other content (`contentMediaType`) `format: binary`.
 fn content_encoding(obj: &mut Map<String, Value>) {
+    if !walk::has_any(obj, &["contentEncoding", "contentMediaType"]) {
+        return;
+    }
     let encoding = obj.shift_remove("contentEncoding");
     let media = obj.shift_remove("contentMediaType");
     if obj.contains_key("format") || obj.get("type").is_some_and(|t| t.as_str() != Some("string")) {

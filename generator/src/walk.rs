@@ -91,6 +91,13 @@ pub const SCHEMA_LISTS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
 /// Keywords whose value is one schema.
 pub const SCHEMA_SINGLES: [&str; 3] = ["items", "additionalProperties", "not"];
 
+/// True when `obj` has one of `keywords`. A schema has a few keys: comparing
+/// them is cheaper than looking up (hashing) each keyword, most of which are
+/// absent, so the rules for rare keywords ask this first.
+pub(crate) fn has_any(obj: &serde_json::Map<String, Value>, keywords: &[&str]) -> bool {
+    obj.keys().any(|k| keywords.contains(&k.as_str()))
+}
+
 fn schema(s: &Value, ptr: &str, out: &mut Vec<String>) {
     let Some(obj) = s.as_object() else {
         if !s.is_boolean() {
@@ -102,19 +109,24 @@ fn schema(s: &Value, ptr: &str, out: &mut Vec<String>) {
     if obj.contains_key("$ref") {
         return;
     }
-    for kw in SCHEMA_MAPS {
-        for (k, sub) in entries(obj.get(kw)) {
-            schema(sub, &join(&join(ptr, kw), k), out);
+    let has = |keywords: &[&str]| has_any(obj, keywords);
+    if has(&SCHEMA_MAPS) {
+        for kw in SCHEMA_MAPS {
+            for (k, sub) in entries(obj.get(kw)) {
+                schema(sub, &join(&join(ptr, kw), k), out);
+            }
         }
     }
-    for kw in SCHEMA_LISTS {
-        for (i, sub) in array(obj.get(kw)) {
-            schema(sub, &format!("{}/{i}", join(ptr, kw)), out);
+    if has(&SCHEMA_LISTS) {
+        for kw in SCHEMA_LISTS {
+            for (i, sub) in array(obj.get(kw)) {
+                schema(sub, &format!("{}/{i}", join(ptr, kw)), out);
+            }
         }
     }
-    for kw in SCHEMA_SINGLES {
-        if let Some(sub) = obj.get(kw) {
-            if sub.is_object() {
+    if has(&SCHEMA_SINGLES) {
+        for kw in SCHEMA_SINGLES {
+            if let Some(sub) = obj.get(kw).filter(|sub| sub.is_object()) {
                 schema(sub, &join(ptr, kw), out);
             }
         }
