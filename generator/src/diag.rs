@@ -188,10 +188,15 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
     use codespan_reporting::term::{self, termcolor};
 
     let mut files = SimpleFiles::new();
-    let mut ids: std::collections::BTreeMap<String, Option<(usize, String)>> = Default::default();
+    // Per file: its id, its text and where each of its lines starts (found once,
+    // not by scanning the text again for each diagnostic).
+    let mut ids: std::collections::BTreeMap<String, Option<(usize, String, Vec<usize>)>> = Default::default();
     for d in diags {
         ids.entry(d.file.clone()).or_insert_with(|| {
-            std::fs::read_to_string(&d.file).ok().map(|text| (files.add(display_name(&d.file), text.clone()), text))
+            std::fs::read_to_string(&d.file).ok().map(|text| {
+                let starts = line_starts(&text);
+                (files.add(display_name(&d.file), text.clone()), text, starts)
+            })
         });
     }
     let mut out = termcolor::Buffer::no_color();
@@ -208,8 +213,8 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
         .with_message(&d.message);
         let mut notes = vec![format!("at {}", pointer_display(&d.pointer))];
         match ids.get(&d.file).and_then(|x| x.as_ref()) {
-            Some((id, text)) if d.line > 0 => {
-                let range = line_col_range(text, d.line, d.column);
+            Some((id, text, starts)) if d.line > 0 => {
+                let range = line_col_range(text, starts, d.line, d.column);
                 cs = cs.with_labels(vec![Label::primary(*id, range).with_message(d.code.as_str())]);
             }
             _ => notes.push(format!("in {}:{}:{}", d.file, d.line, d.column)),
@@ -249,22 +254,66 @@ fn pointer_display(p: &str) -> String {
 }
 
 /// Byte range of the token starting at 1-based `line`/`column`, up to the end of that line.
-fn line_col_range(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
-    let mut start = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            let content = l.trim_end_matches(['\n', '\r']);
-            let col_byte =
-                content.char_indices().nth(column.saturating_sub(1)).map(|(b, _)| b).unwrap_or(content.len());
-            return start + col_byte..start + content.len().max(col_byte);
-        }
-        start += l.len();
+fn line_col_range(text: &str, starts: &[usize], line: usize, column: usize) -> std::ops::Range<usize> {
+    let Some(&start) = starts.get(line.wrapping_sub(1)) else {
+        return text.len()..text.len();
+    };
+    let end = starts.get(line).copied().unwrap_or(text.len());
+    let content = text[start..end].trim_end_matches(['\n', '\r']);
+    let col_byte = content.char_indices().nth(column.saturating_sub(1)).map(|(b, _)| b).unwrap_or(content.len());
+    start + col_byte..start + content.len().max(col_byte)
+}
+
+/// The byte offset of each line's start, as `split_inclusive('\n')` cuts lines
+/// (a final newline starts no line).
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
+    if text.is_empty() {
+        starts.clear();
     }
-    text.len()..text.len()
+    starts
 }
 
 /// Renders diagnostics as one JSON array with exactly the fields
 /// `severity, code, message, file, line, column, pointer, hint`.
 pub fn render_json(diags: &[Diagnostic]) -> String {
     serde_json::to_string_pretty(diags).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{line_col_range, line_starts};
+
+    /// The range found by walking the lines from the start, as it was found
+    /// before the line starts were computed once per file.
+    fn by_scanning(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
+        let mut start = 0;
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if i + 1 == line {
+                let content = l.trim_end_matches(['\n', '\r']);
+                let col = content.char_indices().nth(column.saturating_sub(1)).map(|(b, _)| b).unwrap_or(content.len());
+                return start + col..start + content.len().max(col);
+            }
+            start += l.len();
+        }
+        text.len()..text.len()
+    }
+
+    #[test]
+    fn ranges_from_line_starts_are_those_of_scanning_the_lines() {
+        let texts = ["", "\n", "a", "a\n", "a\nb", "ab\r\ncd\r\n", "\n\nx: 1\n", "é: ü\n  - ñ\n", "a\n\n\nb\n"];
+        for text in texts {
+            let starts = line_starts(text);
+            for line in 0..7 {
+                for column in 0..5 {
+                    assert_eq!(
+                        line_col_range(text, &starts, line, column),
+                        by_scanning(text, line, column),
+                        "{text:?} line {line} column {column}"
+                    );
+                }
+            }
+        }
+    }
 }
