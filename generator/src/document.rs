@@ -14,8 +14,10 @@
 
 use std::borrow::Cow;
 
+use foldhash::HashSet;
 use openapiv3::{OpenAPI, Operation, Parameter, PathItem, ReferenceOr};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
@@ -56,17 +58,53 @@ pub struct TypedOperation<'a> {
 /// overflow the stack of serde's untagged-enum deserialization of
 /// `openapiv3::Schema`. `$ref`s to schemas are kept.
 pub fn convert(doc: &Value) -> Result<OpenAPI, (String, String)> {
-    let mut shallow = doc.clone();
+    // The outermost schemas that become placeholders: objects without `$ref`.
+    // Pointers come parent first, so a placeholder's descendants follow it.
+    let mut placeholders: HashSet<String> = HashSet::default();
+    let mut last: Option<String> = None;
     for ptr in walk::schema_pointers(doc) {
-        if let Some(node @ Value::Object(_)) = pointer::get_ptr_mut(&mut shallow, &ptr) {
-            if node.get("$ref").is_none() {
-                *node = Value::Object(serde_json::Map::new());
-            }
+        if last.as_deref().is_some_and(|p| pointer::is_prefix(p, &ptr)) {
+            continue;
+        }
+        if pointer::get_ptr(doc, &ptr).and_then(Value::as_object).is_some_and(|o| !o.contains_key("$ref")) {
+            placeholders.insert(ptr.clone());
+            last = Some(ptr);
         }
     }
-    match serde_json::from_value::<OpenAPI>(shallow.clone()) {
+    // The document copied without the schemas' contents (not copied whole, then emptied).
+    let shallow = without_schemas(doc, &mut String::new(), &placeholders);
+    match OpenAPI::deserialize(&shallow) {
         Ok(api) => Ok(api),
         Err(e) => Err(locate(&shallow, e.to_string())),
+    }
+}
+
+/// A copy of `v` (at pointer `ptr`) in which every object at a pointer of
+/// `placeholders` is `{}`.
+fn without_schemas(v: &Value, ptr: &mut String, placeholders: &HashSet<String>) -> Value {
+    match v {
+        Value::Object(_) if placeholders.contains(ptr.as_str()) => Value::Object(serde_json::Map::new()),
+        Value::Object(m) => {
+            let mut out = serde_json::Map::with_capacity(m.len());
+            for (k, sub) in m {
+                let len = ptr.len();
+                pointer::push_token(ptr, k);
+                out.insert(k.clone(), without_schemas(sub, ptr, placeholders));
+                ptr.truncate(len);
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            for (i, sub) in a.iter().enumerate() {
+                let len = ptr.len();
+                pointer::push_index(ptr, i);
+                out.push(without_schemas(sub, ptr, placeholders));
+                ptr.truncate(len);
+            }
+            Value::Array(out)
+        }
+        other => other.clone(),
     }
 }
 

@@ -91,6 +91,8 @@ const EXPECTED: &[(&str, &[Expect])] = &[
         "parameter-not-renderable.yml",
         &[("warning", "parameter-not-renderable", 19), ("warning", "parameter-not-renderable", 26)],
     ),
+    // Fails only the last check, conversion to the typed model: at the smallest part that fails.
+    ("parameter-style-not-a-string.yml", &[("error", "invalid-type", 10)]),
     // OpenAI's `/responses?beta=true`: at the path key; the query is sent as written.
     ("path-with-query.yml", &[("warning", "path-has-query", 6)]),
     ("pattern-properties.yml", &[("warning", "pattern-properties", 23)]),
