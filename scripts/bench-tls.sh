@@ -33,6 +33,9 @@ else
   cargo run --quiet -p openapi-clientgen -- generate --out "$CRATE"
 fi
 cp Cargo.lock "$CRATE/"
+# Every TLS choice's crates in cargo's cache before the timed (offline) builds:
+# a fresh machine that only ever built the default has no aws-lc-rs yet.
+(cd "$CRATE" && cargo fetch --locked >/dev/null)
 
 # build NAME TARGET_DIR cargo-args...: one build, timed.
 build() {
