@@ -187,16 +187,12 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
     use codespan_reporting::files::SimpleFiles;
     use codespan_reporting::term::{self, termcolor};
 
+    // Each file once; `SimpleFiles` finds its line starts when it is added.
     let mut files = SimpleFiles::new();
-    // Per file: its id, its text and where each of its lines starts (found once,
-    // not by scanning the text again for each diagnostic).
-    let mut ids: std::collections::BTreeMap<String, Option<(usize, String, Vec<usize>)>> = Default::default();
+    let mut ids: std::collections::BTreeMap<String, Option<usize>> = Default::default();
     for d in diags {
         ids.entry(d.file.clone()).or_insert_with(|| {
-            std::fs::read_to_string(&d.file).ok().map(|text| {
-                let starts = line_starts(&text);
-                (files.add(display_name(&d.file), text.clone()), text, starts)
-            })
+            std::fs::read_to_string(&d.file).ok().map(|text| files.add(display_name(&d.file), text))
         });
     }
     let mut out = termcolor::Buffer::no_color();
@@ -213,9 +209,9 @@ pub fn render_text(diags: &[Diagnostic], color: bool) -> String {
         .with_message(&d.message);
         let mut notes = vec![format!("at {}", pointer_display(&d.pointer))];
         match ids.get(&d.file).and_then(|x| x.as_ref()) {
-            Some((id, text, starts)) if d.line > 0 => {
-                let range = line_col_range(text, starts, d.line, d.column);
-                cs = cs.with_labels(vec![Label::primary(*id, range).with_message(d.code.as_str())]);
+            Some(&id) if d.line > 0 => {
+                let range = line_col_range(&files, id, d.line, d.column);
+                cs = cs.with_labels(vec![Label::primary(id, range).with_message(d.code.as_str())]);
             }
             _ => notes.push(format!("in {}:{}:{}", d.file, d.line, d.column)),
         }
@@ -253,26 +249,23 @@ fn pointer_display(p: &str) -> String {
     }
 }
 
-/// Byte range of the token starting at 1-based `line`/`column`, up to the end of that line.
-fn line_col_range(text: &str, starts: &[usize], line: usize, column: usize) -> std::ops::Range<usize> {
-    let Some(&start) = starts.get(line.wrapping_sub(1)) else {
+/// Byte range of the token starting at 1-based `line`/`column` of file `id`,
+/// up to the end of that line; the end of the file for a line it does not have.
+fn line_col_range(
+    files: &codespan_reporting::files::SimpleFiles<String, String>,
+    id: usize,
+    line: usize,
+    column: usize,
+) -> std::ops::Range<usize> {
+    use codespan_reporting::files::Files;
+    let text = files.source(id).unwrap_or_default();
+    let Some(line_range) = line.checked_sub(1).and_then(|index| files.line_range(id, index).ok()) else {
         return text.len()..text.len();
     };
-    let end = starts.get(line).copied().unwrap_or(text.len());
-    let content = text[start..end].trim_end_matches(['\n', '\r']);
+    let start = line_range.start;
+    let content = text[line_range].trim_end_matches(['\n', '\r']);
     let col_byte = content.char_indices().nth(column.saturating_sub(1)).map(|(b, _)| b).unwrap_or(content.len());
     start + col_byte..start + content.len().max(col_byte)
-}
-
-/// The byte offset of each line's start, as `split_inclusive('\n')` cuts lines
-/// (a final newline starts no line).
-fn line_starts(text: &str) -> Vec<usize> {
-    let mut starts = vec![0];
-    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1).filter(|&i| i < text.len()));
-    if text.is_empty() {
-        starts.clear();
-    }
-    starts
 }
 
 /// Renders diagnostics as one JSON array with exactly the fields
@@ -283,10 +276,12 @@ pub fn render_json(diags: &[Diagnostic]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{line_col_range, line_starts};
+    use codespan_reporting::files::SimpleFiles;
+
+    use super::line_col_range;
 
     /// The range found by walking the lines from the start, as it was found
-    /// before the line starts were computed once per file.
+    /// before the line starts came from codespan's file database.
     fn by_scanning(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
         let mut start = 0;
         for (i, l) in text.split_inclusive('\n').enumerate() {
@@ -304,11 +299,12 @@ mod tests {
     fn ranges_from_line_starts_are_those_of_scanning_the_lines() {
         let texts = ["", "\n", "a", "a\n", "a\nb", "ab\r\ncd\r\n", "\n\nx: 1\n", "é: ü\n  - ñ\n", "a\n\n\nb\n"];
         for text in texts {
-            let starts = line_starts(text);
+            let mut files = SimpleFiles::new();
+            let id = files.add("t.yml".to_owned(), text.to_owned());
             for line in 0..7 {
                 for column in 0..5 {
                     assert_eq!(
-                        line_col_range(text, &starts, line, column),
+                        line_col_range(&files, id, line, column),
                         by_scanning(text, line, column),
                         "{text:?} line {line} column {column}"
                     );
