@@ -210,8 +210,8 @@ fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     if !walk::has_any(obj, &NUMERIC) {
         return;
     }
+    let ptr = site.ptr;
     for kw in NUMERIC {
-        let ptr = site.ptr;
         let at = || join(ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) => match s.trim().parse::<f64>() {
@@ -248,8 +248,8 @@ fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     if !walk::has_any(obj, &BOOLEAN) {
         return;
     }
+    let ptr = site.ptr;
     for kw in BOOLEAN {
-        let ptr = site.ptr;
         let at = || join(ptr, kw);
         match obj.get(kw) {
             Some(Value::String(s)) if s == "true" || s == "false" => {

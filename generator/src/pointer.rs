@@ -11,8 +11,7 @@ pub fn escape(token: &str) -> String {
     out
 }
 
-/// Appends `token` escaped, without a string of its own.
-pub(crate) fn push_escaped(out: &mut String, token: &str) {
+fn push_escaped(out: &mut String, token: &str) {
     if !token.contains(['~', '/']) {
         out.push_str(token);
         return;
@@ -30,8 +29,7 @@ pub(crate) fn push_escaped(out: &mut String, token: &str) {
 pub fn join(ptr: &str, token: &str) -> String {
     let mut out = String::with_capacity(ptr.len() + 1 + token.len());
     out.push_str(ptr);
-    out.push('/');
-    push_escaped(&mut out, token);
+    push_token(&mut out, token);
     out
 }
 

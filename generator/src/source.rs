@@ -388,9 +388,7 @@ impl Indexer {
             Some(Frame::Map { ptr, value, keys, item, .. }) => match value.take() {
                 None => {
                     let k = key_text.unwrap_or("");
-                    let mut child = String::with_capacity(ptr.len() + 1 + k.len());
-                    child.push_str(ptr);
-                    pointer::push_token(&mut child, k);
+                    let child = pointer::join(ptr, k);
                     if keys.is_empty() && *item {
                         // A block mapping that is a list item: yaml-rust2 marks it at its first
                         // key's `:`; the item really starts at the key.
@@ -407,8 +405,7 @@ impl Indexer {
                 Some(child) => Some(child),
             },
             Some(Frame::Seq { ptr, index, .. }) => {
-                let mut child = String::with_capacity(ptr.len() + 4);
-                child.push_str(ptr);
+                let mut child = ptr.clone();
                 pointer::push_index(&mut child, *index);
                 *index += 1;
                 self.record(child.clone(), pos);
