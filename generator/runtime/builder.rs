@@ -135,7 +135,7 @@ impl ClientBuilder {
                 "no base URL: the API declares no server, set one with `.base_url(..)`".to_owned(),
             ));
         };
-        let (base_url, base) = normalize_base_url(raw_base_url)?;
+        let base = checked_base_url(raw_base_url)?;
         let header = |name: &str, value: &str, shown: &str| {
             HeaderValue::from_str(value).map_err(|_| Error::invalid(name, shown, "is not a valid HTTP header value"))
         };
@@ -163,7 +163,6 @@ impl ClientBuilder {
         Ok(Client::from_inner(Inner {
             http,
             conventions: self.conventions,
-            base_url,
             base,
             credentials,
             defaults,
@@ -227,8 +226,8 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// Checks the base URL and returns it without a trailing `/`, and parsed.
-fn normalize_base_url(raw: &str) -> Result<(String, url::Url), Error> {
+/// Parses and checks the base URL.
+fn checked_base_url(raw: &str) -> Result<url::Url, Error> {
     let url = url::Url::parse(raw.trim()).map_err(|e| Error::InvalidBaseUrl(format!("{raw}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidBaseUrl(format!("{raw}: the scheme must be http or https")));
@@ -242,7 +241,7 @@ fn normalize_base_url(raw: &str) -> Result<(String, url::Url), Error> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidBaseUrl("the base URL must not contain credentials".to_owned()));
     }
-    Ok((url.as_str().trim_end_matches('/').to_owned(), url))
+    Ok(url)
 }
 
 /// A `reqwest::ClientBuilder` to configure one's own HTTP client for

@@ -29,9 +29,7 @@ pub struct Client {
 /// The validated configuration a [`ClientBuilder`](super::ClientBuilder) produces.
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
-    /// Without a trailing `/`.
-    pub(super) base_url: String,
-    /// `base_url` parsed: each request's URL starts from a copy of it.
+    /// The checked base URL: each request's URL starts from a copy of it.
     pub(super) base: url::Url,
     pub(super) conventions: &'static Conventions,
     /// `(scheme name, credential)`, header values marked sensitive.
@@ -91,7 +89,7 @@ impl Client {
 
     /// The base URL requests are sent to (without a trailing `/`).
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.base.as_str().trim_end_matches('/')
     }
 
     /// Executes a request and decodes a JSON success body (`200..=299`) into
@@ -436,7 +434,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         f.debug_struct("Client")
-            .field("base_url", &i.base_url)
+            .field("base_url", &self.base_url())
             .field("credentials", &i.credentials.iter().map(|(s, _)| *s).collect::<Vec<_>>())
             .field("headers", &i.defaults)
             .field("timeout", &i.timeout)
