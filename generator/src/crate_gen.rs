@@ -231,23 +231,17 @@ pub(crate) fn crate_files(
     let (api, modules_text) = generate_files(doc, lock, None)?;
     let mut files = BTreeMap::new();
     let header = rust_header(&api);
-    let mut root_items = String::new();
     let mut modules = Vec::new();
     for (name, text) in modules_text {
-        match name {
-            Some(name) => {
-                files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
-                modules.push(name);
-            }
-            None => root_items.push_str(&text),
-        }
+        files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
+        modules.push(name);
     }
     for (file, text) in RUNTIME_FILES {
         files.insert(format!("src/runtime/{file}"), runtime_file_text(file, text));
     }
     modules.push("runtime".to_string());
     modules.sort();
-    files.insert("src/lib.rs".to_string(), lib_rs(&api, opts, &modules, &root_items));
+    files.insert("src/lib.rs".to_string(), lib_rs(&api, opts, &modules));
     files.insert("Cargo.toml".to_string(), cargo_toml(&api, opts));
     files.insert("README.md".to_string(), readme(doc, &api, opts));
     Ok(files)
@@ -381,7 +375,7 @@ pub fn usage_example(api: &Api, crate_ident: &str) -> String {
     s
 }
 
-fn lib_rs(api: &Api, opts: &CrateOptions, modules: &[String], root_items: &str) -> String {
+fn lib_rs(api: &Api, opts: &CrateOptions, modules: &[String]) -> String {
     let mut d = String::new();
     d.push_str(&format!(
         "Typed async Rust client for the {} (API version {}).\n\n",
@@ -429,10 +423,6 @@ fn lib_rs(api: &Api, opts: &CrateOptions, modules: &[String], root_items: &str) 
     s.push('\n');
     s.push_str(ROOT_REEXPORTS);
     s.push('\n');
-    if !root_items.is_empty() {
-        s.push('\n');
-        s.push_str(root_items);
-    }
     s
 }
 

@@ -269,14 +269,31 @@ fn op_doc(api: &Api, op: &Operation, builder: &str) -> String {
     s
 }
 
-/// Tokens for one operation: the accessor method (for the resource impl) and
-/// the builder struct named `builder` (see [`struct_names`]).
-pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream, TokenStream) {
-    let multipart = crate::emit_bodies::multipart_struct(api, op, builder);
+/// What a builder holds and how its accessor fills it: the accessor's
+/// arguments, the builder's field initializers and its field declarations.
+struct Members {
+    args: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+    fields: Vec<TokenStream>,
+}
+
+/// The accessor method of one operation (for its resource's impl), which
+/// starts the builder struct named `builder` (see [`struct_names`]).
+pub fn emit_accessor(api: &Api, op: &Operation, builder: &str) -> TokenStream {
     let body_ty = crate::emit_bodies::body_types(api, op, builder);
-    let builder = format_ident!("{}", builder);
+    let Members { args, inits, .. } = members(api, op, &body_ty);
+    let doc = doc_attrs(Some(&op_doc(api, op, builder)));
     let action = ident(&op.action);
-    let doc = doc_attrs(Some(&op_doc(api, op, &builder.to_string())));
+    let builder = format_ident!("{}", builder);
+    quote! {
+        #doc
+        pub fn #action(&self, #(#args),*) -> #builder<'a> {
+            #builder { client: self.client, #(#inits,)* }
+        }
+    }
+}
+
+fn members(api: &Api, op: &Operation, body_ty: &Option<(TokenStream, TokenStream)>) -> Members {
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
 
@@ -297,7 +314,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         fields.push(quote!(#n: Option<#store>,));
     }
     let into = if crate::emit_bodies::body_into(op) { quote!(.into()) } else { quote!() };
-    match (&op.body, &body_ty) {
+    match (&op.body, body_ty) {
         (Some((_, true)), Some((t, arg))) => {
             args.push(quote!(body: #arg));
             inits.push(if into.is_empty() { quote!(body) } else { quote!(body: body #into) });
@@ -309,15 +326,19 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         }
         _ => {}
     }
+    Members { args, inits, fields }
+}
 
-    let accessor = quote! {
-        #doc
-        pub fn #action(&self, #(#args),*) -> #builder<'a> {
-            #builder { client: self.client, #(#inits,)* }
-        }
-    };
+/// The builder struct named `builder` of one operation (see [`struct_names`]):
+/// its setters, the request it describes and `send`.
+pub fn emit_builder(api: &Api, op: &Operation, builder: &str) -> TokenStream {
+    let multipart = crate::emit_bodies::multipart_struct(api, op, builder);
+    let body_ty = crate::emit_bodies::body_types(api, op, builder);
+    let Members { fields, .. } = members(api, op, &body_ty);
+    let builder = format_ident!("{}", builder);
+    let into = if crate::emit_bodies::body_into(op) { quote!(.into()) } else { quote!() };
 
-    let setters = optional.iter().map(|p| {
+    let setters = op.params.iter().filter(|p| !p.required).map(|p| {
         let n = ident(&p.name);
         let (_, arg) = param_types(api, p);
         let d = doc_attrs(Some(&format!("Sets {}", param_doc(p))));
@@ -435,7 +456,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
         " Request builder for `{}` (`{} {}`). Does nothing until sent.",
         op.id, op.method, op.path
     ));
-    let builder_tokens = quote! {
+    quote! {
         #multipart
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -463,8 +484,7 @@ pub fn emit_operation(api: &Api, op: &Operation, builder: &str) -> (TokenStream,
             #send_events
             #stream
         }
-    };
-    (accessor, builder_tokens)
+    }
 }
 
 fn paginate(api: &Api, op: &Operation, item: &TypeRef) -> TokenStream {
@@ -545,70 +565,126 @@ pub fn emit_pages(api: &Api) -> TokenStream {
     quote!(#(#impls)*)
 }
 
-/// The `api` module: resource accessors on `Client`, resource structs, builders.
-pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
-    let mut per_resource: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
-    for op in &api.operations {
-        per_resource.entry(&op.resource).or_default().push(op);
-    }
-    let mut accessors = Vec::new();
-    let mut resources = Vec::new();
-    let mut per_op = BTreeMap::new();
-    let (resource_names, builder_names) = struct_names(api);
-    for (res, ops) in per_resource {
-        let rs = format_ident!("{}", resource_names[res]);
-        let acc = ident(res);
-        let d = format!(
-            " Operations on `{res}`: {}.",
-            ops.iter().map(|o| format!("`{}`", o.action)).collect::<Vec<_>>().join(", ")
-        );
-        accessors.push(quote! {
-            #[doc = #d]
-            pub fn #acc(&self) -> #rs<'_> {
-                #rs { client: self }
-            }
-        });
-        let mut methods = Vec::new();
-        let mut builders = Vec::new();
-        for op in ops {
-            let (m, b) = emit_operation(api, op, &builder_names[&(op.resource.clone(), op.action.clone())]);
-            per_op.insert(
-                format!("{} {}", op.method, op.path),
-                quote! {
-                    impl<'a> #rs<'a> { #m }
-                    #b
-                },
-            );
-            methods.push(m);
-            builders.push(b);
+/// The `api` module cut into units that are emitted, parsed and printed on
+/// their own (and so on any thread, see `generate`): each resource's struct
+/// and accessor impl, each operation's builder, the page impls. The module's
+/// head (imports, the client's conventions, the resource accessors on
+/// `Client`) comes first in the module but depends on the units (whether
+/// they name `types`), so it is emitted last, by [`ApiPlan::emit_head`].
+#[derive(Debug)]
+pub struct ApiPlan<'a> {
+    api: &'a Api,
+    /// Resources in name order, each with its struct name and operations.
+    resources: Vec<(&'a str, String, Vec<&'a Operation>)>,
+    /// Builder struct names by `(resource, action)`.
+    builders: BTreeMap<(String, String), String>,
+    units: Vec<ApiUnit>,
+}
+
+/// A unit of the `api` module (indexes into [`ApiPlan`]'s resources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiUnit {
+    /// The resource's struct and its impl of accessors.
+    Resource(usize),
+    /// The builder of the resource's operation (resource, operation).
+    Builder(usize, usize),
+    /// The impls of `Page` for paginated responses.
+    Pages,
+}
+
+impl<'a> ApiPlan<'a> {
+    /// The units of `api`'s module, in the module's order.
+    pub fn new(api: &'a Api) -> Self {
+        let mut per_resource: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+        for op in &api.operations {
+            per_resource.entry(&op.resource).or_default().push(op);
         }
-        resources.push(quote! {
-            #[doc = #d]
-            #[derive(Debug, Clone, Copy)]
-            pub struct #rs<'a> {
-                client: &'a Client,
-            }
-            impl<'a> #rs<'a> {
-                #(#methods)*
-            }
-            #(#builders)*
-        });
+        let (mut names, builders) = struct_names(api);
+        let resources: Vec<_> =
+            per_resource.into_iter().map(|(res, ops)| (res, names.remove(res).unwrap_or_default(), ops)).collect();
+        let mut units = Vec::new();
+        for (r, (_, _, ops)) in resources.iter().enumerate() {
+            units.push(ApiUnit::Resource(r));
+            units.extend((0..ops.len()).map(|o| ApiUnit::Builder(r, o)));
+        }
+        if api.operations.iter().any(|op| op.paginated.is_some()) {
+            units.push(ApiUnit::Pages);
+        }
+        ApiPlan { api, resources, builders, units }
     }
-    let pages = emit_pages(api);
-    let client = crate::emit_client::emit_client(&api.conventions);
-    // An API whose operations use no schema type must not import `types` (`unused_imports`).
-    let uses_types = resources.iter().chain([&pages]).any(|t| t.to_string().contains("types ::"));
-    let types_import = if uses_types {
-        quote!(
-            use super::types;
-        )
-    } else {
-        quote!()
-    };
-    let tokens = quote! {
-        /// Resource accessors and request builders, one per operation.
-        pub mod api {
-            #![allow(clippy::too_many_arguments)]
+
+    /// Every unit, in the module's order.
+    pub fn units(&self) -> &[ApiUnit] {
+        &self.units
+    }
+
+    fn builder(&self, op: &Operation) -> &str {
+        &self.builders[&(op.resource.clone(), op.action.clone())]
+    }
+
+    /// The items of one unit.
+    pub fn emit_unit(&self, unit: ApiUnit) -> TokenStream {
+        let api = self.api;
+        match unit {
+            ApiUnit::Resource(r) => {
+                let (res, name, ops) = &self.resources[r];
+                let rs = format_ident!("{}", name);
+                let d = resource_doc(res, ops);
+                let methods = ops.iter().map(|op| emit_accessor(api, op, self.builder(op)));
+                quote! {
+                    #[doc = #d]
+                    #[derive(Debug, Clone, Copy)]
+                    pub struct #rs<'a> {
+                        client: &'a Client,
+                    }
+                    impl<'a> #rs<'a> {
+                        #(#methods)*
+                    }
+                }
+            }
+            ApiUnit::Builder(r, o) => {
+                let op = self.resources[r].2[o];
+                emit_builder(api, op, self.builder(op))
+            }
+            ApiUnit::Pages => emit_pages(api),
+        }
+    }
+
+    /// For a builder unit, the operation's own piece, keyed `METHOD /path`:
+    /// its accessor in an impl of its resource struct, and its builder.
+    pub fn operation_piece(&self, unit: ApiUnit, builder: TokenStream) -> Option<(String, TokenStream)> {
+        let ApiUnit::Builder(r, o) = unit else { return None };
+        let (_, name, ops) = &self.resources[r];
+        let op = ops[o];
+        let rs = format_ident!("{}", name);
+        let m = emit_accessor(self.api, op, self.builder(op));
+        Some((format!("{} {}", op.method, op.path), quote!(impl<'a> #rs<'a> { #m } #builder)))
+    }
+
+    /// The module's first items: imports (`types` only if `uses_types`, or
+    /// it would be an unused import), the client's conventions and the
+    /// resource accessors on `Client`.
+    pub fn emit_head(&self, uses_types: bool) -> TokenStream {
+        let accessors = self.resources.iter().map(|(res, name, ops)| {
+            let rs = format_ident!("{}", name);
+            let acc = ident(res);
+            let d = resource_doc(res, ops);
+            quote! {
+                #[doc = #d]
+                pub fn #acc(&self) -> #rs<'_> {
+                    #rs { client: self }
+                }
+            }
+        });
+        let types_import = if uses_types {
+            quote!(
+                use super::types;
+            )
+        } else {
+            quote!()
+        };
+        let client = crate::emit_client::emit_client(&self.api.conventions);
+        quote! {
             use super::runtime::{ApiResponse, Client, Error, Request};
             #types_import
 
@@ -616,9 +692,80 @@ pub fn emit_api(api: &Api) -> (TokenStream, BTreeMap<String, TokenStream>) {
             impl Client {
                 #(#accessors)*
             }
-            #(#resources)*
-            #pages
         }
-    };
-    (tokens, per_op)
+    }
+}
+
+fn resource_doc(res: &str, ops: &[&Operation]) -> String {
+    format!(" Operations on `{res}`: {}.", ops.iter().map(|o| format!("`{}`", o.action)).collect::<Vec<_>>().join(", "))
+}
+
+/// Whether `tokens` name the `types` module (`types::`), looked up token by
+/// token rather than in their text.
+pub fn names_types(tokens: &TokenStream) -> bool {
+    let mut it = tokens.clone().into_iter().peekable();
+    while let Some(t) = it.next() {
+        match t {
+            proc_macro2::TokenTree::Group(g) if names_types(&g.stream()) => return true,
+            proc_macro2::TokenTree::Ident(i) if i == "types" => {
+                if matches!(it.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The `api` module whole, on one thread: resource accessors on `Client`,
+/// resource structs, builders.
+pub fn emit_api(api: &Api) -> TokenStream {
+    let plan = ApiPlan::new(api);
+    let units: Vec<TokenStream> = plan.units().iter().map(|u| plan.emit_unit(*u)).collect();
+    let head = plan.emit_head(units.iter().any(names_types));
+    quote! {
+        /// Resource accessors and request builders, one per operation.
+        pub mod api {
+            #![allow(clippy::too_many_arguments)]
+            #head
+            #(#units)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_types_finds_the_module_path_only() {
+        assert!(names_types(&quote!(
+            pub fn a(&self) -> Option<Vec<types::Pet>> {
+                None
+            }
+        )));
+        assert!(names_types(&quote!(impl A { fn b(x: impl Into<types::Id>) {} })));
+        // A field or argument named `types`, a doc or string mentioning the path: not the module.
+        assert!(!names_types(&quote!(
+            struct B {
+                types: Vec<String>,
+            }
+            fn c(&self) -> usize {
+                self.types.len()
+            }
+        )));
+        assert!(!names_types(&quote!(
+            #[doc = " Returns `types::Pet`."]
+            fn d() -> &'static str {
+                "/types::x"
+            }
+        )));
+        assert!(!names_types(&quote!(
+            fn e(types: u8) -> u8 {
+                types
+            }
+        )));
+    }
 }

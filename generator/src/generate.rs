@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -48,25 +48,18 @@ pub fn generate(doc: &Model, lock: Option<&NameLock>) -> Result<Generated, Error
     generate_with(doc, lock, None)
 }
 
-/// [`generate`] with the `types` module cut as `chunking` says instead of by
-/// the number of cores (the output is the same either way; tests compare).
+/// [`generate`] with the modules cut as `chunking` says instead of by the
+/// number of cores (the output is the same either way; tests compare).
 pub fn generate_with(doc: &Model, lock: Option<&NameLock>, chunking: Option<Chunking>) -> Result<Generated, Error> {
     let api = lower_checked(doc, lock)?;
-    let chunking = chunking.unwrap_or_else(|| Chunking::auto(api.types.types.len()));
-    let (types, rest) = format_types(&api, Layout::Nested, true, chunking, || {
-        let (tokens, operations) = emit_ops::emit_api(&api);
-        let operations: BTreeMap<String, String> =
-            operations.into_iter().map(|(k, ts)| Ok((k, format_tokens(ts)?))).collect::<Result<_, Error>>()?;
-        Ok::<_, Error>((format_tokens(tokens)?, operations))
-    });
-    let (types, (api_code, operations)) = (types?, rest?);
+    let text = format_modules(&api, Layout::Nested, true, chunking)?;
     let mut schemas: BTreeMap<String, String> = BTreeMap::new();
-    for (def, text) in api.types.types.iter().zip(types.pieces) {
+    for (def, piece) in api.types.types.iter().zip(text.type_pieces) {
         let key = def.component.clone().unwrap_or_else(|| def.name.clone());
-        schemas.entry(key).or_default().push_str(&text);
+        schemas.entry(key).or_default().push_str(&piece);
     }
-    let code = header(&api) + &types.code + &api_code;
-    Ok(Generated { api, code, schemas, operations })
+    let code = header(&api) + &text.types + &text.api;
+    Ok(Generated { api, code, schemas, operations: text.operations })
 }
 
 /// Only the whole module's source, as `build.rs` needs it: formats none of the
@@ -74,52 +67,24 @@ pub fn generate_with(doc: &Model, lock: Option<&NameLock>, chunking: Option<Chun
 /// and does not collect them.
 pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Error> {
     let api = lower_checked(doc, lock)?;
-    let chunking = Chunking::auto(api.types.types.len());
-    let (types, rest) =
-        format_types(&api, Layout::Nested, false, chunking, || format_tokens(emit_ops::emit_api(&api).0));
-    Ok(header(&api) + &types?.code + &rest?)
+    let text = format_modules(&api, Layout::Nested, false, None)?;
+    Ok(header(&api) + &text.types + &text.api)
 }
 
-/// Module files: `(Some(module name), text)`, or `(None, text)` for items at the crate root.
-pub type ModuleFiles = Vec<(Option<String>, String)>;
+/// Module files: `(module name, text)`.
+pub type ModuleFiles = Vec<(String, String)>;
 
 /// The lowered API and the text of each module as a file of its own, for the
-/// crate writer: `(Some("types"), text)`, `(Some("api"), text)` (their docs
-/// turned into `//!`), then `(None, text)` for top-level items if there are any.
+/// crate writer: `(Some("types"), text)` and `(Some("api"), text)`, their docs
+/// turned into `//!`.
 pub(crate) fn generate_files(
     doc: &Model,
     lock: Option<&NameLock>,
     chunking: Option<Chunking>,
 ) -> Result<(Api, ModuleFiles), Error> {
     let api = lower_checked(doc, lock)?;
-    let chunking = chunking.unwrap_or_else(|| Chunking::auto(api.types.types.len()));
-    let (types, rest) = format_types(&api, Layout::File, false, chunking, || {
-        Ok::<_, Error>(split_modules(parse_tokens(emit_ops::emit_api(&api).0)?))
-    });
-    let mut files = vec![(Some("types".to_string()), types?.code)];
-    files.extend(rest?);
-    Ok((api, files))
-}
-
-/// Splits syntax into its public inline modules (`pub mod api { .. }` becomes
-/// `("api", file text)`, its outer docs turned into `//!`) and the remaining
-/// top-level items (`(None, text)`), formatting each once.
-fn split_modules(file: syn::File) -> ModuleFiles {
-    let mut out = Vec::new();
-    let mut rest = Vec::new();
-    for item in file.items {
-        match item {
-            syn::Item::Mod(m) if m.content.is_some() && matches!(m.vis, syn::Visibility::Public(_)) => {
-                let name = m.ident.to_string();
-                out.push((Some(name), module_as_file(m)));
-            }
-            other => rest.push(other),
-        }
-    }
-    if !rest.is_empty() {
-        out.push((None, prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: rest })));
-    }
-    out
+    let text = format_modules(&api, Layout::File, false, chunking)?;
+    Ok((api, vec![("types".to_string(), text.types), ("api".to_string(), text.api)]))
 }
 
 /// An inline module's contents printed as a file: its attributes (outer docs
@@ -174,11 +139,11 @@ fn model_of(doc: &Value) -> Result<Model<'_>, Error> {
 pub fn emit(api: &Api) -> TokenStream {
     let params = parameter_types(api);
     let types = (0..api.types.types.len()).map(|i| type_tokens(api, &params, TypeId(i)));
-    let wrapper = types_module(Vec::new(), true);
+    let wrapper = Module::Types.wrap(Vec::new(), true);
     let (inner, outer): (Vec<_>, Vec<_>) =
         wrapper.attrs.iter().partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
     let ident = &wrapper.ident;
-    let api_tokens = emit_ops::emit_api(api).0;
+    let api_tokens = emit_ops::emit_api(api);
     quote! {
         #(#outer)*
         pub mod #ident {
@@ -198,25 +163,49 @@ fn type_tokens(api: &Api, params: &BTreeSet<TypeId>, id: TypeId) -> TokenStream 
     t
 }
 
-/// The `types` module around `items`, with its docs and attributes or (for
-/// every chunk but the first) without.
-fn types_module(items: Vec<syn::Item>, with_attrs: bool) -> syn::ItemMod {
-    let mut m: syn::ItemMod = syn::parse_quote! {
-        /// Data types for every schema of the API.
-        pub mod types {
-            #![allow(clippy::large_enum_variant)]
-        }
-    };
-    if !with_attrs {
-        m.attrs.clear();
-    }
-    if let Some((_, content)) = &mut m.content {
-        *content = items;
-    }
-    m
+/// A module of the generated code, as its chunks are wrapped to be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Module {
+    Types,
+    Api,
 }
 
-/// Where the `types` module's text goes.
+impl Module {
+    /// The module around `items`, with its docs and attributes or (for
+    /// every chunk but the first) without.
+    fn wrap(self, items: Vec<syn::Item>, with_attrs: bool) -> syn::ItemMod {
+        let mut m: syn::ItemMod = match self {
+            Module::Types => syn::parse_quote! {
+                /// Data types for every schema of the API.
+                pub mod types {
+                    #![allow(clippy::large_enum_variant)]
+                }
+            },
+            Module::Api => syn::parse_quote! {
+                /// Resource accessors and request builders, one per operation.
+                pub mod api {
+                    #![allow(clippy::too_many_arguments)]
+                }
+            },
+        };
+        if !with_attrs {
+            m.attrs.clear();
+        }
+        if let Some((_, content)) = &mut m.content {
+            *content = items;
+        }
+        m
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Module::Types => "types",
+            Module::Api => "api",
+        }
+    }
+}
+
+/// Where a module's text goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {
     /// Inside `pub mod types { .. }`, in one file with the `api` module (`build.rs`, [`generate`]).
@@ -225,133 +214,238 @@ enum Layout {
     File,
 }
 
-/// How the `types` module is cut into chunks formatted independently, on up
-/// to `workers` threads. prettyplease prints top-level items one after the
+/// How the modules are cut into chunks formatted independently, on up to
+/// `workers` threads. prettyplease prints top-level items one after the
 /// other with nothing between them, so the chunks' texts, concatenated, are
 /// the text of the whole module (`tests/it/chunked_format.rs` checks it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chunking {
     /// Threads formatting chunks (1: the calling thread only).
     pub workers: usize,
-    /// Types per chunk (at least 1).
+    /// Types per chunk of the `types` module (at least 1).
     pub chunk_len: usize,
+    /// Units per chunk of the `api` module (at least 1): a resource's struct
+    /// and accessors, an operation's builder, the page impls.
+    pub api_len: usize,
 }
 
-/// Below this many types, one chunk: a thread would cost more than it saves.
-const MIN_CHUNK: usize = 64;
+/// At most this many types per chunk when there are several workers (a
+/// chunk of types costs about as much to format as one of [`MAX_API_LEN`]
+/// api units).
+const MAX_CHUNK: usize = 64;
+/// At most this many api units per chunk.
+const MAX_API_LEN: usize = 8;
+/// Below this much work (types, plus 8 per api unit), one thread: a second
+/// one saves at most a few milliseconds, and on a virtual machine waking the
+/// other core can take as long (measured: the helper started 3-4 ms late in
+/// two runs of three on `oai-link-example`).
+const MIN_PARALLEL: usize = 128;
 
 impl Chunking {
-    /// One worker per core (at most 4), about four chunks per worker so that
-    /// uneven chunks even out, none smaller than [`MIN_CHUNK`] types.
-    pub fn auto(types: usize) -> Self {
+    /// For `types` types and `units` api units: one worker per core (at most
+    /// 4: a `build.rs` runs beside other compilations) unless the work is
+    /// small, the work cut in about four chunks per worker so that uneven
+    /// chunks even out.
+    pub fn auto(types: usize, units: usize) -> Self {
         // Asked only when it matters: on Linux the answer reads cgroup files.
-        let workers =
-            if types < 2 * MIN_CHUNK { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).min(4) };
-        Chunking { workers, chunk_len: types.div_ceil(workers * 4).max(MIN_CHUNK) }
+        let workers = if types + 8 * units < MIN_PARALLEL {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
+        };
+        Chunking::cut(workers, types, units)
+    }
+
+    /// `types` types and `units` api units on `workers` threads (one chunk
+    /// per module on one thread).
+    pub fn cut(workers: usize, types: usize, units: usize) -> Self {
+        if workers <= 1 {
+            return Chunking { workers: 1, chunk_len: types.max(1), api_len: units.max(1) };
+        }
+        let per = |n: usize, max: usize| n.div_ceil(workers * 4).clamp(1, max);
+        Chunking { workers, chunk_len: per(types, MAX_CHUNK), api_len: per(units, MAX_API_LEN) }
     }
 }
 
-/// The formatted `types` module and, if asked, each type's own text (by type id).
-struct TypesText {
-    code: String,
-    pieces: Vec<String>,
+/// The formatted modules and, if asked, the pieces (each type's text by
+/// type id; each operation's, keyed `METHOD /path`).
+struct ModulesText {
+    types: String,
+    api: String,
+    type_pieces: Vec<String>,
+    operations: BTreeMap<String, String>,
 }
 
-/// Emits, parses and formats the `types` module in chunks on `chunking.workers`
-/// threads, while the calling thread runs `alongside` (the `api` module) and
-/// then takes chunks too. Token streams cannot cross threads, so each chunk is
-/// emitted where it is formatted.
-fn format_types<R>(
-    api: &Api,
-    layout: Layout,
-    pieces: bool,
-    chunking: Chunking,
-    alongside: impl FnOnce() -> R,
-) -> (Result<TypesText, Error>, R) {
+/// A chunk of work: types (by id) or api units (by index in the plan).
+enum Job {
+    Types(Range<usize>),
+    Api(Range<usize>),
+}
+
+/// What a chunk gives: its text and its pieces.
+#[derive(Default)]
+struct Done {
+    text: String,
+    type_pieces: Vec<String>,
+    operations: Vec<(String, String)>,
+}
+
+/// Emits, parses and formats both modules in chunks on `chunking.workers`
+/// threads (by default [`Chunking::auto`]) (the calling thread among them). Token streams cannot cross
+/// threads, so each chunk is emitted where it is formatted. The `api`
+/// module's head, which imports `types` only if a chunk names it, is done
+/// last, on the calling thread.
+fn format_modules(api: &Api, layout: Layout, pieces: bool, chunking: Option<Chunking>) -> Result<ModulesText, Error> {
     let params = parameter_types(api);
-    let n = api.types.types.len();
-    let len = chunking.chunk_len.max(1);
+    let plan = emit_ops::ApiPlan::new(api);
+    let (n, units) = (api.types.types.len(), plan.units().len());
+    let chunking = chunking.unwrap_or_else(|| Chunking::auto(n, units));
+    let (len, api_len) = (chunking.chunk_len.max(1), chunking.api_len.max(1));
     // With no type at all, one empty chunk: the module is still printed.
-    let ranges: Vec<Range<usize>> = (0..n.max(1)).step_by(len).map(|s| s..(s + len).min(n)).collect();
+    let mut jobs: Vec<Job> = (0..n.max(1)).step_by(len).map(|s| Job::Types(s..(s + len).min(n))).collect();
+    jobs.extend((0..units).step_by(api_len).map(|s| Job::Api(s..(s + api_len).min(units))));
+    // Whether a chunk of the `api` module names `types` (once one does, the others are not searched).
+    let names_types = AtomicBool::new(false);
+    let run = |job: &Job| -> Result<Done, Error> {
+        match job {
+            Job::Types(range) => format_types_chunk(api, &params, range.clone(), layout, pieces, n),
+            Job::Api(range) => format_api_chunk(&plan, range.clone(), layout, pieces, &names_types),
+        }
+    };
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
-        while let Some(range) = ranges.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let (first, is_last) = (range.start == 0, range.end == n);
-            done.push((range.start, format_chunk(api, &params, range.clone(), layout, pieces, first, is_last)));
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else { return done };
+            done.push((i, run(job)));
         }
-        done
     };
-    let (mut done, other) = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..chunking.workers.min(ranges.len())).map(|_| s.spawn(work)).collect();
-        let other = alongside();
+    let mut done = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..chunking.workers.min(jobs.len())).map(|_| s.spawn(work)).collect();
         let mut done = work();
         for h in helpers {
             done.extend(h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
-        (done, other)
+        done
     });
-    done.sort_by_key(|(start, _)| *start);
-    let mut out = TypesText { code: String::new(), pieces: Vec::new() };
-    for (_, chunk) in done {
-        match chunk {
-            Ok((code, pieces)) => {
-                out.code.push_str(&code);
-                out.pieces.extend(pieces);
+    done.sort_by_key(|(i, _)| *i);
+    let mut out =
+        ModulesText { types: String::new(), api: String::new(), type_pieces: Vec::new(), operations: BTreeMap::new() };
+    let mut body = String::new();
+    for (i, chunk) in done {
+        let chunk = chunk?;
+        match jobs[i] {
+            Job::Types(_) => {
+                out.types.push_str(&chunk.text);
+                out.type_pieces.extend(chunk.type_pieces);
             }
-            Err(e) => return (Err(e), other),
+            Job::Api(_) => {
+                body.push_str(&chunk.text);
+                out.operations.extend(chunk.operations);
+            }
         }
     }
-    (Ok(out), other)
+    let head = parse_tokens(plan.emit_head(names_types.into_inner()))?.items;
+    out.api = print_chunk(Module::Api, head, layout, true, units == 0)? + &body;
+    Ok(out)
 }
 
-/// One chunk of the `types` module: the types in `range` emitted, parsed and
-/// printed (for [`Layout::Nested`], without the module's opening line unless
-/// `first` and without its closing brace unless `last`), and with `pieces`
-/// each type printed on its own too.
-fn format_chunk(
+/// The types in `range` (of `n`) emitted, parsed and printed as a chunk of
+/// the `types` module, and with `pieces` each type printed on its own too.
+fn format_types_chunk(
     api: &Api,
     params: &BTreeSet<TypeId>,
     range: Range<usize>,
     layout: Layout,
     pieces: bool,
-    first: bool,
-    last: bool,
-) -> Result<(String, Vec<String>), Error> {
+    n: usize,
+) -> Result<Done, Error> {
+    let (first, last) = (range.start == 0, range.end == n);
     let mut items = Vec::new();
-    let mut texts = Vec::new();
+    let mut type_pieces = Vec::new();
     for i in range {
         let file = parse_tokens(type_tokens(api, params, TypeId(i)))?;
         if pieces {
-            texts.push(prettyplease::unparse(&file));
+            type_pieces.push(prettyplease::unparse(&file));
         }
         items.extend(file.items);
     }
-    let module = types_module(items, first);
-    let text = match layout {
-        Layout::File => module_as_file(module),
+    Ok(Done { text: print_chunk(Module::Types, items, layout, first, last)?, type_pieces, ..Done::default() })
+}
+
+/// The api units in `range` emitted, parsed and printed as a chunk of the
+/// `api` module (never its first: the head is), and with `pieces` each
+/// operation printed on its own too. Sets `names_types` if a unit names the
+/// `types` module (searched only while no unit is known to).
+fn format_api_chunk(
+    plan: &emit_ops::ApiPlan,
+    range: Range<usize>,
+    layout: Layout,
+    pieces: bool,
+    names_types: &AtomicBool,
+) -> Result<Done, Error> {
+    let last = range.end == plan.units().len();
+    let mut tokens = TokenStream::new();
+    let mut done = Done::default();
+    for &unit in &plan.units()[range] {
+        let t = plan.emit_unit(unit);
+        if !names_types.load(Ordering::Relaxed) && emit_ops::names_types(&t) {
+            names_types.store(true, Ordering::Relaxed);
+        }
+        if pieces {
+            if let Some((key, piece)) = plan.operation_piece(unit, t.clone()) {
+                done.operations.push((key, format_tokens(piece)?));
+            }
+        }
+        tokens.extend(t);
+    }
+    done.text = print_chunk(Module::Api, parse_tokens(tokens)?.items, layout, false, last)?;
+    Ok(done)
+}
+
+/// Prints a chunk of `module`'s items. As a file ([`Layout::File`]): the
+/// items, after the module's docs and attributes if `first`. Nested: as
+/// `pub mod name { .. }` (with its docs), without the opening line unless
+/// `first` and without the closing brace unless `last`.
+fn print_chunk(
+    module: Module,
+    items: Vec<syn::Item>,
+    layout: Layout,
+    first: bool,
+    last: bool,
+) -> Result<String, Error> {
+    if layout == Layout::Nested && !first && items.is_empty() {
+        return Ok(if last { "}\n".to_string() } else { String::new() });
+    }
+    let wrapped = module.wrap(items, first);
+    Ok(match layout {
+        Layout::File => module_as_file(wrapped),
         Layout::Nested => {
             let text = prettyplease::unparse(&syn::File {
                 shebang: None,
                 attrs: Vec::new(),
-                items: vec![syn::Item::Mod(module)],
+                items: vec![syn::Item::Mod(wrapped)],
             });
             let mut s = text.as_str();
             if !first {
-                s = s.strip_prefix("pub mod types {\n").ok_or_else(|| cut_error(&text))?;
+                let open = format!("pub mod {} {{\n", module.name());
+                s = s.strip_prefix(open.as_str()).ok_or_else(|| cut_error(module, &text))?;
             }
             if !last {
-                s = s.strip_suffix("}\n").ok_or_else(|| cut_error(&text))?;
+                s = s.strip_suffix("}\n").ok_or_else(|| cut_error(module, &text))?;
             }
             s.to_string()
         }
-    };
-    Ok((text, texts))
+    })
 }
 
-fn cut_error(text: &str) -> Error {
+fn cut_error(module: Module, text: &str) -> Error {
     let start: String = text.chars().take(200).collect();
-    Error::Internal(format!("a chunk of the types module does not print as `pub mod types {{ .. }}`: {start}"))
+    Error::Internal(format!(
+        "a chunk of the {0} module does not print as `pub mod {0} {{ .. }}`: {start}",
+        module.name()
+    ))
 }
 
 /// The named types parameters are made of (through aliases, arrays and union

@@ -88,6 +88,10 @@ pub mod internals {
     pub mod check {
         pub use crate::check::{check, check_refs, collect_refs, nesting, too_deep, MAX_DEPTH};
     }
+    /// See `crate::emit_ops`.
+    pub mod emit_ops {
+        pub use crate::emit_ops::{names_types, ApiPlan, ApiUnit};
+    }
     /// See `crate::generate`.
     pub mod generate {
         pub use crate::generate::{

@@ -1,8 +1,9 @@
-//! The `types` module is emitted, parsed and formatted in chunks on several
-//! threads (`generate::Chunking`), and the chunks' texts are concatenated.
-//! That is only right if prettyplease prints top-level items independently
-//! of each other: these tests cut the module every possible way that matters
-//! (one type per chunk, uneven chunks, more threads than chunks) and require
+//! The `types` and `api` modules are emitted, parsed and formatted in chunks
+//! on several threads (`generate::Chunking`), and the chunks' texts are
+//! concatenated. That is only right if prettyplease prints top-level items
+//! independently of each other: these tests cut the modules every possible
+//! way that matters (one type or api unit per chunk, uneven chunks, more
+//! threads than chunks) and require
 //! the same bytes as one chunk on one thread, for the single-file module
 //! (`build.rs`, `Generated::code`), the per-schema and per-operation pieces,
 //! and the crate writer's `types.rs` and `api.rs`; and the same bytes as the
@@ -10,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use openapi_clientgen::internals::emit_ops::ApiPlan;
 use openapi_clientgen::internals::generate::{emit, format_tokens, generate_value_with, Chunking};
 use openapi_clientgen::internals::ops::lower_api;
 use openapi_clientgen::Config;
@@ -25,15 +27,18 @@ struct Outputs {
     /// Every per-schema and per-operation piece, keyed.
     pieces: Vec<String>,
     /// The crate writer's module files.
-    files: Vec<(Option<String>, String)>,
+    files: Vec<(String, String)>,
     types: usize,
+    /// Units of the `api` module.
+    units: usize,
 }
 
 fn outputs(doc: &serde_json::Value, chunking: Chunking) -> Outputs {
     let (g, files) = generate_value_with(doc, chunking).unwrap_or_else(|e| panic!("{chunking:?}: {e}"));
     let types = g.api.types.types.len();
+    let units = ApiPlan::new(&g.api).units().len();
     let pieces = g.schemas.into_iter().chain(g.operations).map(|(k, v)| format!("{k}\n{v}")).collect();
-    Outputs { code: g.code, pieces, files, types }
+    Outputs { code: g.code, pieces, files, types, units }
 }
 
 /// Checks every cut against one chunk on one thread; returns the number of types.
@@ -41,14 +46,15 @@ fn assert_cuts_agree(label: &str, config: Config, spec: &Path) -> usize {
     let analysis = config.analyze(spec);
     assert!(!analysis.has_errors(), "{label}: {:?}", analysis.diagnostics);
     let doc = analysis.doc.expect("the spec loads");
-    let whole = outputs(&doc, Chunking { workers: 1, chunk_len: usize::MAX });
+    let whole = outputs(&doc, Chunking { workers: 1, chunk_len: usize::MAX, api_len: usize::MAX });
     assert!(whole.code.contains("pub mod types {"), "{label}: no types module");
-    assert_eq!(whole.files[0].0.as_deref(), Some("types"), "{label}: the crate's first module is `types`");
+    assert_eq!(whole.files[0].0, "types", "{label}: the crate's first module is `types`");
     for cut in [
-        Chunking { workers: 2, chunk_len: 1 },
-        Chunking { workers: 2, chunk_len: 3 },
-        Chunking { workers: 4, chunk_len: 2 },
-        Chunking { workers: 1, chunk_len: 1 },
+        Chunking { workers: 2, chunk_len: 1, api_len: 1 },
+        Chunking { workers: 2, chunk_len: 3, api_len: 2 },
+        Chunking { workers: 4, chunk_len: 2, api_len: 5 },
+        Chunking { workers: 1, chunk_len: 1, api_len: 3 },
+        Chunking::auto(whole.types, whole.units),
     ] {
         let chunked = outputs(&doc, cut);
         let text = first_difference(&whole.code, &chunked.code);
