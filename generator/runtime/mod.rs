@@ -53,4 +53,6 @@ pub use response::ApiResponse;
 pub use retry::RetryPolicy;
 pub use sse::{Event, EventParser, EventSource, EventStream};
 pub use validate::Validation;
+#[allow(unused_imports)]
+pub(crate) use value::open_enum_impls;
 pub use value::{InvalidValue, Patch};
