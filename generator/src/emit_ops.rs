@@ -700,31 +700,57 @@ fn resource_doc(res: &str, ops: &[&Operation]) -> String {
     format!(" Operations on `{res}`: {}.", ops.iter().map(|o| format!("`{}`", o.action)).collect::<Vec<_>>().join(", "))
 }
 
-/// Whether `tokens` name the `types` module (`types::`), looked up token by
-/// token rather than in their text.
-pub fn names_types(tokens: &TokenStream) -> bool {
-    let mut it = tokens.clone().into_iter().peekable();
-    while let Some(t) = it.next() {
-        match t {
-            proc_macro2::TokenTree::Group(g) if names_types(&g.stream()) => return true,
-            proc_macro2::TokenTree::Ident(i) if i == "types" => {
-                if matches!(it.peek(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint)
-                {
-                    return true;
-                }
+/// Whether `tokens` name the `types` module (a path `types::..`, not a field,
+/// argument or text of that name), and the tokens back unchanged: they are
+/// moved through the search, not copied (iterating a stream that is also
+/// kept elsewhere would copy every token).
+pub fn names_types(tokens: TokenStream) -> (bool, TokenStream) {
+    let mut found = false;
+    let tokens = search_types(tokens, &mut found);
+    (found, tokens)
+}
+
+fn search_types(tokens: TokenStream, found: &mut bool) -> TokenStream {
+    use proc_macro2::{Group, Spacing, TokenTree};
+    let mut out = Vec::new();
+    let mut after_types = false;
+    for tree in tokens {
+        let tree = match tree {
+            TokenTree::Group(g) if !*found => {
+                let (delimiter, span, inner) = (g.delimiter(), g.span(), g.stream());
+                // The group's own handle goes first, so `inner` is the only one and moves.
+                drop(g);
+                let mut group = Group::new(delimiter, search_types(inner, found));
+                group.set_span(span);
+                TokenTree::Group(group)
             }
-            _ => {}
-        }
+            TokenTree::Punct(p) => {
+                *found |= after_types && p.as_char() == ':' && p.spacing() == Spacing::Joint;
+                TokenTree::Punct(p)
+            }
+            other => other,
+        };
+        after_types = matches!(&tree, TokenTree::Ident(i) if i == "types");
+        out.push(tree);
     }
-    false
+    out.into_iter().collect()
 }
 
 /// The `api` module whole, on one thread: resource accessors on `Client`,
 /// resource structs, builders.
 pub fn emit_api(api: &Api) -> TokenStream {
     let plan = ApiPlan::new(api);
-    let units: Vec<TokenStream> = plan.units().iter().map(|u| plan.emit_unit(*u)).collect();
-    let head = plan.emit_head(units.iter().any(names_types));
+    let mut uses_types = false;
+    let units: Vec<TokenStream> = plan
+        .units()
+        .iter()
+        .map(|u| {
+            let (found, tokens) = names_types(plan.emit_unit(*u));
+            uses_types |= found;
+            tokens
+        })
+        .collect();
+    let head = plan.emit_head(uses_types);
     quote! {
         /// Resource accessors and request builders, one per operation.
         pub mod api {
@@ -739,16 +765,24 @@ pub fn emit_api(api: &Api) -> TokenStream {
 mod tests {
     use super::*;
 
+    /// `names_types`, checking that the tokens come back unchanged.
+    fn found(tokens: TokenStream) -> bool {
+        let text = tokens.to_string();
+        let (found, back) = names_types(tokens);
+        assert_eq!(back.to_string(), text, "the tokens come back unchanged");
+        found
+    }
+
     #[test]
     fn names_types_finds_the_module_path_only() {
-        assert!(names_types(&quote!(
+        assert!(found(quote!(
             pub fn a(&self) -> Option<Vec<types::Pet>> {
                 None
             }
         )));
-        assert!(names_types(&quote!(impl A { fn b(x: impl Into<types::Id>) {} })));
+        assert!(found(quote!(impl A { fn b(x: impl Into<types::Id>) {} })));
         // A field or argument named `types`, a doc or string mentioning the path: not the module.
-        assert!(!names_types(&quote!(
+        assert!(!found(quote!(
             struct B {
                 types: Vec<String>,
             }
@@ -756,13 +790,13 @@ mod tests {
                 self.types.len()
             }
         )));
-        assert!(!names_types(&quote!(
+        assert!(!found(quote!(
             #[doc = " Returns `types::Pet`."]
             fn d() -> &'static str {
                 "/types::x"
             }
         )));
-        assert!(!names_types(&quote!(
+        assert!(!found(quote!(
             fn e(types: u8) -> u8 {
                 types
             }

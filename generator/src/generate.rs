@@ -33,13 +33,16 @@ pub struct Generated {
 
 /// Formats tokens as a Rust file with prettyplease.
 pub fn format_tokens(tokens: TokenStream) -> Result<String, Error> {
-    Ok(prettyplease::unparse(&parse_tokens(tokens)?))
+    // The clone is shallow, kept for the error; it makes syn copy the tokens.
+    Ok(prettyplease::unparse(&parse_emitted(tokens.clone(), || tokens)?))
 }
 
-/// Parses tokens as a Rust file (an error, with the tokens, is a generator bug).
-fn parse_tokens(tokens: TokenStream) -> Result<syn::File, Error> {
-    // The clone is shallow (proc-macro2 shares token trees), kept for the error.
-    syn::parse2(tokens.clone()).map_err(|e| Error::Internal(format!("{e}: {tokens}")))
+/// Parses freshly emitted tokens as a Rust file. They are moved into the
+/// parser: a handle kept for an error message would make syn copy every
+/// token. A failure is a generator bug; `again` emits the same tokens again
+/// for its message.
+fn parse_emitted(tokens: TokenStream, again: impl FnOnce() -> TokenStream) -> Result<syn::File, Error> {
+    syn::parse2(tokens).map_err(|e| Error::Internal(format!("{e}: {}", again())))
 }
 
 /// Generates the client for a checked document (one without errors),
@@ -174,6 +177,18 @@ impl Module {
     /// The module around `items`, with its docs and attributes or (for
     /// every chunk but the first) without.
     fn wrap(self, items: Vec<syn::Item>, with_attrs: bool) -> syn::ItemMod {
+        if !with_attrs {
+            // Built, not parsed: most chunks are not the first.
+            return syn::ItemMod {
+                attrs: Vec::new(),
+                vis: syn::Visibility::Public(Default::default()),
+                unsafety: None,
+                mod_token: Default::default(),
+                ident: syn::Ident::new(self.name(), proc_macro2::Span::call_site()),
+                content: Some((Default::default(), items)),
+                semi: None,
+            };
+        }
         let mut m: syn::ItemMod = match self {
             Module::Types => syn::parse_quote! {
                 /// Data types for every schema of the API.
@@ -188,9 +203,6 @@ impl Module {
                 }
             },
         };
-        if !with_attrs {
-            m.attrs.clear();
-        }
         if let Some((_, content)) = &mut m.content {
             *content = items;
         }
@@ -346,7 +358,8 @@ fn format_modules(api: &Api, layout: Layout, pieces: bool, chunking: Option<Chun
             }
         }
     }
-    let head = parse_tokens(plan.emit_head(names_types.into_inner()))?.items;
+    let uses_types = names_types.into_inner();
+    let head = parse_emitted(plan.emit_head(uses_types), || plan.emit_head(uses_types))?.items;
     out.api = print_chunk(Module::Api, head, layout, true, units == 0)? + &body;
     Ok(out)
 }
@@ -365,7 +378,7 @@ fn format_types_chunk(
     let mut items = Vec::new();
     let mut type_pieces = Vec::new();
     for i in range {
-        let file = parse_tokens(type_tokens(api, params, TypeId(i)))?;
+        let file = parse_emitted(type_tokens(api, params, TypeId(i)), || type_tokens(api, params, TypeId(i)))?;
         if pieces {
             type_pieces.push(prettyplease::unparse(&file));
         }
@@ -388,10 +401,15 @@ fn format_api_chunk(
     let last = range.end == plan.units().len();
     let mut tokens = TokenStream::new();
     let mut done = Done::default();
-    for &unit in &plan.units()[range] {
-        let t = plan.emit_unit(unit);
-        if !names_types.load(Ordering::Relaxed) && emit_ops::names_types(&t) {
-            names_types.store(true, Ordering::Relaxed);
+    let units = &plan.units()[range];
+    for &unit in units {
+        let mut t = plan.emit_unit(unit);
+        if !names_types.load(Ordering::Relaxed) {
+            let (found, back) = emit_ops::names_types(t);
+            t = back;
+            if found {
+                names_types.store(true, Ordering::Relaxed);
+            }
         }
         if pieces {
             if let Some((key, piece)) = plan.operation_piece(unit, t.clone()) {
@@ -400,7 +418,8 @@ fn format_api_chunk(
         }
         tokens.extend(t);
     }
-    done.text = print_chunk(Module::Api, parse_tokens(tokens)?.items, layout, false, last)?;
+    let again = || units.iter().map(|u| plan.emit_unit(*u)).collect();
+    done.text = print_chunk(Module::Api, parse_emitted(tokens, again)?.items, layout, false, last)?;
     Ok(done)
 }
 
