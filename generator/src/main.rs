@@ -282,12 +282,15 @@ fn main() -> ExitCode {
             }
             match crate_gen::write_crate(&out, &files) {
                 Ok(r) => {
-                    eprintln!("{}: {r}", out.display());
+                    // One write: stderr is unbuffered, and line by line it took a
+                    // hundred system calls for a crate of twenty files.
+                    let mut report = format!("{}: {r}\n", out.display());
                     for (what, paths) in [("wrote", &r.written), ("removed", &r.removed)] {
                         for p in paths {
-                            eprintln!("  {what} {p}");
+                            report.push_str(&format!("  {what} {p}\n"));
                         }
                     }
+                    eprint!("{report}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
