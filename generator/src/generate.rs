@@ -303,10 +303,10 @@ struct Done {
 }
 
 /// Emits, parses and formats both modules in chunks on `chunking.workers`
-/// threads (by default [`Chunking::auto`]) (the calling thread among them). Token streams cannot cross
-/// threads, so each chunk is emitted where it is formatted. The `api`
-/// module's head, which imports `types` only if a chunk names it, is done
-/// last, on the calling thread.
+/// threads, the calling thread among them (by default as [`Chunking::auto`]
+/// says). Token streams cannot cross threads, so each chunk is emitted where
+/// it is formatted. The `api` module's head, which imports `types` only if a
+/// chunk names it, is done last, on the calling thread.
 fn format_modules(api: &Api, layout: Layout, pieces: bool, chunking: Option<Chunking>) -> Result<ModulesText, Error> {
     let params = parameter_types(api);
     let plan = emit_ops::ApiPlan::new(api);

@@ -13,9 +13,9 @@
 //! operations and parameters through the typed model) and `lower` (schemas,
 //! still read as JSON by pointer) (the API
 //! model, [`ir`]) → `emit_types` and `emit_ops` (tokens) → `generate`
-//! (syn + prettyplease; the `types` module in chunks, each emitted, parsed and
-//! printed on one of up to one thread per core, beside the `api` module on
-//! the calling thread); `crate_gen` writes a standalone crate, [`diff`] compares two
+//! (syn + prettyplease; both modules in chunks of types and of api units, each
+//! emitted, parsed and printed on one of up to one thread per core, one thread
+//! for small inputs); `crate_gen` writes a standalone crate, [`diff`] compares two
 //! API models. Every stage collects [`diag::Diagnostic`]s instead of stopping
 //! at the first.
 //!
