@@ -521,12 +521,11 @@ fn read_yaml_once(text: &str) -> Option<(Value, HashMap<String, Pos>)> {
     let end = End::of(text);
     let mut index = Indexer { budget: text.len().saturating_mul(8).max(10_000), end, ..Indexer::default() };
     let mut values = Builder { lines: Lines::of(text), ..Builder::default() };
-    let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
-    loop {
-        let (ev, mark) = parser.next_token().ok()?;
+    // One event: `Some(true)` at the end of the stream, `None` to give up.
+    let mut take = |ev: Event, mark: Marker| -> Option<bool> {
         match ev {
-            Event::StreamEnd => break,
+            Event::StreamEnd => return Some(true),
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
@@ -540,10 +539,68 @@ fn read_yaml_once(text: &str) -> Option<(Value, HashMap<String, Pos>)> {
             return None;
         }
         values.event(ev, mark)?;
+        Some(false)
+    };
+    if text.len() >= PIPELINE_MIN_BYTES && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        pipelined(text, &mut take)?;
+    } else {
+        let mut parser = Parser::new_from_str(text);
+        loop {
+            let (ev, mark) = parser.next_token().ok()?;
+            if take(ev, mark)? {
+                break;
+            }
+        }
     }
     let value = values.finish()?;
     index.positions.entry(String::new()).or_insert(Pos { line: 1, column: 1 });
     Some((value, index.positions))
+}
+
+/// From this size on, yaml-rust2 parses on a thread of its own while the
+/// calling thread takes its events (the two halves cost about the same: on
+/// openai.yaml, 350 M instructions each). Below it, a thread is not worth its
+/// start, which can take a few milliseconds on a virtual machine.
+const PIPELINE_MIN_BYTES: usize = 256 * 1024;
+
+/// Events passed from the parsing thread at a time.
+const EVENT_BATCH: usize = 4096;
+
+/// Parses `text` on a second thread and gives its events, in order, to
+/// `take` until it returns `Some(true)`; `None` when the parser fails or
+/// `take` gives up (the parsing thread then stops at its next batch).
+fn pipelined(text: &str, take: &mut impl FnMut(Event, Marker) -> Option<bool>) -> Option<()> {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Vec<(Event, Marker)>>>(4);
+        s.spawn(move || {
+            let mut parser = Parser::new_from_str(text);
+            let mut batch = Vec::with_capacity(EVENT_BATCH);
+            loop {
+                let Ok((ev, mark)) = parser.next_token() else {
+                    let _ = tx.send(None);
+                    return;
+                };
+                let last = matches!(ev, Event::StreamEnd);
+                batch.push((ev, mark));
+                if last || batch.len() == EVENT_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(EVENT_BATCH));
+                    // A closed channel: the taker gave up.
+                    if tx.send(Some(full)).is_err() || last {
+                        return;
+                    }
+                }
+            }
+        });
+        for batch in rx {
+            for (ev, mark) in batch? {
+                if take(ev, mark)? {
+                    return Some(());
+                }
+            }
+        }
+        // The parser stopped without the end of the stream (it cannot): give up.
+        None
+    })
 }
 
 /// Builds the `serde_json::Value` of a document from its events.

@@ -110,6 +110,28 @@ fn every_yaml_file_in_the_repository_reads_the_same_both_ways() {
     );
 }
 
+/// A text of 256 KB or more is parsed on a second thread while the first
+/// takes its events. It reads as the two-pass reader reads it (openai.yaml, in
+/// the test above), and it gives up where a small text would: at once (a
+/// duplicate key in the first events, while the parser is far from done), at
+/// the end (a second document, a syntax error), each left to the two-pass
+/// reader, diagnostics included.
+#[test]
+fn large_texts_read_on_two_threads_give_up_like_small_ones() {
+    let base = std::fs::read_to_string(root().join("tests/corpus/openai.yaml")).expect("UTF-8 text");
+    assert!(base.len() > 1024 * 1024, "openai.yaml is the large input: {} bytes", base.len());
+    assert_eq!(compare("openai.yaml", &base), Ok(true));
+    for (what, text) in [
+        ("a duplicate key first", format!("x-a: 1\nx-a: 2\n{base}")),
+        ("a second document last", format!("{base}\n---\nextra: 1\n")),
+        ("a syntax error last", format!("{base}\nbroken: [\n")),
+        ("a duplicate key last", format!("{base}\nopenapi: 3.0.3\n")),
+    ] {
+        assert_eq!(compare(what, &text), Ok(false), "{what}");
+        assert!(SourceFile::parse_one_pass(what, &text).is_none(), "{what}");
+    }
+}
+
 /// Scalars as serde_yaml resolves them, in every style, as values and keys.
 #[test]
 fn scalars_resolve_as_serde_yaml_resolves_them() {
