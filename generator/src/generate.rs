@@ -78,8 +78,8 @@ pub fn generate_code(doc: &Model, lock: Option<&NameLock>) -> Result<String, Err
 pub type ModuleFiles = Vec<(String, String)>;
 
 /// The lowered API and the text of each module as a file of its own, for the
-/// crate writer: `(Some("types"), text)` and `(Some("api"), text)`, their docs
-/// turned into `//!`.
+/// crate writer: `("types", text)` and `("api", text)`, their docs turned
+/// into `//!`.
 pub(crate) fn generate_files(
     doc: &Model,
     lock: Option<&NameLock>,
@@ -257,7 +257,9 @@ impl Chunking {
     /// For `types` types and `units` api units: one worker per core (at most
     /// 4: a `build.rs` runs beside other compilations) unless the work is
     /// small, the work cut in about four chunks per worker so that uneven
-    /// chunks even out.
+    /// chunks even out, and more on large inputs ([`MAX_CHUNK`] types or
+    /// [`MAX_API_LEN`] units at most, which also bounds what a chunk holds in
+    /// memory).
     pub fn auto(types: usize, units: usize) -> Self {
         // Asked only when it matters: on Linux the answer reads cgroup files.
         let workers = if types + 8 * units < MIN_PARALLEL {
