@@ -736,9 +736,9 @@ fn search_types(tokens: TokenStream, found: &mut bool) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// The `api` module whole, on one thread: resource accessors on `Client`,
-/// resource structs, builders.
-pub fn emit_api(api: &Api) -> TokenStream {
+/// The `api` module's items whole, on one thread: resource accessors on
+/// `Client`, resource structs, builders (`generate` puts the module around them).
+pub fn emit_api_items(api: &Api) -> TokenStream {
     let plan = ApiPlan::new(api);
     let mut uses_types = false;
     let units: Vec<TokenStream> = plan
@@ -752,12 +752,8 @@ pub fn emit_api(api: &Api) -> TokenStream {
         .collect();
     let head = plan.emit_head(uses_types);
     quote! {
-        /// Resource accessors and request builders, one per operation.
-        pub mod api {
-            #![allow(clippy::too_many_arguments)]
-            #head
-            #(#units)*
-        }
+        #head
+        #(#units)*
     }
 }
 

@@ -141,20 +141,10 @@ fn model_of(doc: &Value) -> Result<Model<'_>, Error> {
 /// formatted: the emission stage alone, for the benchmarks.
 pub fn emit(api: &Api) -> TokenStream {
     let params = parameter_types(api);
-    let types = (0..api.types.types.len()).map(|i| type_tokens(api, &params, TypeId(i)));
-    let wrapper = Module::Types.wrap(Vec::new(), true);
-    let (inner, outer): (Vec<_>, Vec<_>) =
-        wrapper.attrs.iter().partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
-    let ident = &wrapper.ident;
-    let api_tokens = emit_ops::emit_api(api);
-    quote! {
-        #(#outer)*
-        pub mod #ident {
-            #(#inner)*
-            #(#types)*
-        }
-        #api_tokens
-    }
+    let types: TokenStream = (0..api.types.types.len()).map(|i| type_tokens(api, &params, TypeId(i))).collect();
+    let mut tokens = Module::Types.around(types);
+    tokens.extend(Module::Api.around(emit_ops::emit_api_items(api)));
+    tokens
 }
 
 /// One type's items: its definition and impls, and `Display` when a parameter is made of it.
@@ -207,6 +197,21 @@ impl Module {
             *content = items;
         }
         m
+    }
+
+    /// The module with its docs and attributes around `items`, as tokens.
+    fn around(self, items: TokenStream) -> TokenStream {
+        let wrapper = self.wrap(Vec::new(), true);
+        let (inner, outer): (Vec<_>, Vec<_>) =
+            wrapper.attrs.iter().partition(|a| matches!(a.style, syn::AttrStyle::Inner(_)));
+        let ident = &wrapper.ident;
+        quote! {
+            #(#outer)*
+            pub mod #ident {
+                #(#inner)*
+                #items
+            }
+        }
     }
 
     fn name(self) -> &'static str {
