@@ -727,10 +727,17 @@ impl std::error::Error for WriteError {}
 /// that was not generated.
 pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<WriteReport, WriteError> {
     let mut report = WriteReport::default();
+    // A directory that is not there yet holds nothing to compare, refuse or
+    // remove: its files are written without first trying to read each one.
+    let fresh = !dir.exists();
     let mut to_write = Vec::new();
     let mut not_owned = Vec::new();
     for (rel, content) in files {
         let path = on_disk(dir, rel);
+        if fresh {
+            to_write.push((rel, path, content));
+            continue;
+        }
         match std::fs::read(&path) {
             Ok(old) if old == content.as_bytes() => report.unchanged.push(rel.clone()),
             Ok(_) if !is_generated_file(&path) => not_owned.push(rel.clone()),
@@ -740,12 +747,18 @@ pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<Write
     if !not_owned.is_empty() {
         return Err(WriteError::NotOwned(not_owned));
     }
-    for (rel, path, content) in to_write {
-        if let Some(parent) = path.parent() {
+    // Each directory is made once (files come sorted, so a directory's files are together).
+    let mut made: Option<&Path> = None;
+    for (rel, path, content) in &to_write {
+        if let Some(parent) = path.parent().filter(|p| made != Some(*p)) {
             std::fs::create_dir_all(parent).map_err(|e| WriteError::Io(parent.to_path_buf(), e))?;
+            made = Some(parent);
         }
-        std::fs::write(&path, content).map_err(|e| WriteError::Io(path.clone(), e))?;
-        report.written.push(rel.clone());
+        std::fs::write(path, content).map_err(|e| WriteError::Io(path.clone(), e))?;
+        report.written.push((*rel).clone());
+    }
+    if fresh {
+        return Ok(report);
     }
     let stale = owned_files_but(dir, files).map_err(|e| WriteError::Io(dir.to_path_buf(), e))?;
     for rel in stale {
