@@ -21,18 +21,35 @@ pub const MAX_DEPTH: usize = 256;
 
 /// The pointer of the first node (in document order) with more than
 /// [`MAX_DEPTH`] mappings and lists above it. Iterative: safe at any depth.
+/// Only depths are tracked on the way; the pointer is written for the node
+/// found (it ran on every document twice, writing a pointer for each node).
 pub fn too_deep(doc: &Value) -> Option<String> {
-    let mut stack = vec![(doc, String::new(), 0usize)];
-    while let Some((v, ptr, depth)) = stack.pop() {
+    enum Seg<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    // Depth-first in document order: a node's ancestors are the last nodes
+    // visited at each smaller depth, so `path` holds its pointer once cut
+    // to its depth.
+    let mut stack: Vec<(&Value, usize, Option<Seg>)> = vec![(doc, 0, None)];
+    let mut path: Vec<Seg> = Vec::new();
+    while let Some((v, depth, seg)) = stack.pop() {
+        path.truncate(depth.saturating_sub(1));
+        path.extend(seg);
         if depth > MAX_DEPTH {
+            let mut ptr = String::new();
+            for seg in &path {
+                match seg {
+                    Seg::Key(k) => pointer::push_token(&mut ptr, k),
+                    Seg::Index(i) => pointer::push_index(&mut ptr, *i),
+                }
+            }
             return Some(ptr);
         }
         match v {
-            Value::Object(m) => {
-                stack.extend(m.iter().rev().map(|(k, sub)| (sub, pointer::join(&ptr, k), depth + 1)));
-            }
+            Value::Object(m) => stack.extend(m.iter().rev().map(|(k, sub)| (sub, depth + 1, Some(Seg::Key(k))))),
             Value::Array(a) => {
-                stack.extend(a.iter().enumerate().rev().map(|(i, sub)| (sub, format!("{ptr}/{i}"), depth + 1)));
+                stack.extend(a.iter().enumerate().rev().map(|(i, sub)| (sub, depth + 1, Some(Seg::Index(i)))))
             }
             _ => {}
         }

@@ -1733,6 +1733,57 @@ fn nesting_beyond_the_limit_is_refused_not_a_crash() {
     }
 }
 
+/// `too_deep` names the first node past the limit in document order, as a
+/// pointer with its keys escaped and its indexes written out: compared with
+/// a plain recursive search on documents with a shallow sibling first, two
+/// deep branches (the first one wins), keys holding `~` and `/`, and lists.
+#[test]
+fn too_deep_points_at_the_first_node_past_the_limit() {
+    fn reference(v: &Value, ptr: &mut String, depth: usize) -> Option<String> {
+        if depth > check::MAX_DEPTH {
+            return Some(ptr.clone());
+        }
+        let children: Vec<(String, &Value)> = match v {
+            Value::Object(m) => m.iter().map(|(k, sub)| (k.replace('~', "~0").replace('/', "~1"), sub)).collect(),
+            Value::Array(a) => a.iter().enumerate().map(|(i, sub)| (i.to_string(), sub)).collect(),
+            _ => vec![],
+        };
+        for (token, sub) in children {
+            let len = ptr.len();
+            ptr.push('/');
+            ptr.push_str(&token);
+            if let Some(found) = reference(sub, ptr, depth + 1) {
+                return Some(found);
+            }
+            ptr.truncate(len);
+        }
+        None
+    }
+    // `levels` mappings and lists, alternating, around a leaf; built from the leaf up.
+    fn branch(levels: usize, tag: &str) -> Value {
+        (0..levels).fold(json!("leaf"), |inner, i| match i % 3 {
+            0 => json!([1, inner]),
+            1 => json!({format!("{tag}~{i}/x"): inner}),
+            _ => json!({"shallow": {"a": 1}, format!("{tag}{i}"): inner}),
+        })
+    }
+    let outcome = on_stack(STACK, || {
+        let mut results = Vec::new();
+        for (first, second) in [(300, 400), (check::MAX_DEPTH, 300), (check::MAX_DEPTH - 1, check::MAX_DEPTH)] {
+            let doc = json!({"a": {"b": [1, 2]}, "first/~": branch(first, "f"), "second": branch(second, "s")});
+            results.push((check::too_deep(&doc), reference(&doc, &mut String::new(), 0)));
+        }
+        results
+    });
+    for (i, (got, want)) in outcome.into_iter().enumerate() {
+        assert_eq!(got, want, "document {i}");
+        if i == 0 {
+            let ptr = got.expect("300 levels are past the limit");
+            assert!(ptr.starts_with("/first~1~0/f299/f~0298~1x/1/f296/"), "{ptr}");
+        }
+    }
+}
+
 /// Just under the limit, every stage and generation work on a 2 MiB stack
 /// (a test thread's), for every shape of nesting.
 #[test]
