@@ -302,7 +302,10 @@ struct End {
 
 impl End {
     fn of(text: &str) -> End {
-        End { lines: text.split('\n').count(), last_len: text.rsplit('\n').next().unwrap_or("").chars().count() }
+        // Bytes, not a `split`: counting newlines this way vectorizes (18 M
+        // instructions on openai.yaml's 3 MB went to the split).
+        let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+        End { lines, last_len: text.rsplit('\n').next().unwrap_or("").chars().count() }
     }
 
     /// A 1-based position inside the text. At the end of input the parsers
