@@ -80,11 +80,11 @@ pub fn set_body(api: &Api, op: &Operation, v: TokenStream, recv: TokenStream) ->
 pub fn multipart_struct(api: &Api, op: &Operation, builder: &str) -> TokenStream {
     let Some(BodyKind::Multipart(parts)) = kind(op) else { return quote!() };
     let n = format_ident!("{}", multipart_name(builder));
-    let doc = crate::emit_types::doc_safe(&format!(
+    let doc = crate::emit_types::doc_line(&crate::emit_types::doc_safe(&format!(
         " The `multipart/form-data` body of `{}`: file parts ([`FilePart`](super::runtime::FilePart)) \
          and text parts (strings as they are, other values as JSON).",
         op.id
-    ));
+    )));
     let fields = parts.iter().map(|p| {
         let f = ident(&p.name);
         let t = part_type(api, p);
@@ -95,7 +95,7 @@ pub fn multipart_struct(api: &Api, op: &Operation, builder: &str) -> TokenStream
     });
     let adds = parts.iter().map(|p| add_part(api, p));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         pub struct #n {
             #(#fields)*
@@ -256,13 +256,13 @@ pub fn send_events(api: &Api, op: &Operation) -> TokenStream {
     let out = events_type(api, events);
     let ct = &events.content_type;
     let execute = execute_events(events, quote!(self.request().header("accept", #ct)));
-    let doc = crate::emit_types::doc_safe(&format!(
+    let doc = crate::emit_types::doc_line(&crate::emit_types::doc_safe(&format!(
         " Sends the request asking for server-sent events; `Ok` holds {}. \
          The client's timeout bounds each wait for the next chunk, not the whole stream; nothing reconnects.",
         events_doc(api, events)
-    ));
+    )));
     quote! {
-        #[doc = #doc]
+        #doc
         pub async fn send_events(self) -> Result<#out, Error> {
             self.send_events_with_response().await.map(ApiResponse::into_body)
         }

@@ -451,14 +451,14 @@ pub fn emit_builder(api: &Api, op: &Operation, builder: &str) -> TokenStream {
     let stream = op.paginated.as_ref().map(|item| paginate(api, op, item));
     let send_events = crate::emit_bodies::send_events(api, op);
     // The media type name in it is the spec's text.
-    let status_doc_safe = crate::emit_types::doc_safe(&status_doc);
-    let builder_doc = crate::emit_types::doc_safe(&format!(
+    let status_doc_safe = crate::emit_types::doc_line(&crate::emit_types::doc_safe(&status_doc));
+    let builder_doc = crate::emit_types::doc_line(&crate::emit_types::doc_safe(&format!(
         " Request builder for `{}` (`{} {}`). Does nothing until sent.",
         op.id, op.method, op.path
-    ));
+    )));
     quote! {
         #multipart
-        #[doc = #builder_doc]
+        #builder_doc
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.send().await`"]
         pub struct #builder<'a> {
@@ -472,7 +472,7 @@ pub fn emit_builder(api: &Api, op: &Operation, builder: &str) -> TokenStream {
             pub fn request(&self) -> Request {
                 #request_body
             }
-            #[doc = #status_doc_safe]
+            #status_doc_safe
             pub async fn send(self) -> Result<#out, Error> {
                 self.send_with_response().await.map(ApiResponse::into_body)
             }
@@ -629,10 +629,10 @@ impl<'a> ApiPlan<'a> {
             ApiUnit::Resource(r) => {
                 let (res, name, ops) = &self.resources[r];
                 let rs = format_ident!("{}", name);
-                let d = resource_doc(res, ops);
+                let d = crate::emit_types::doc_line(&resource_doc(res, ops));
                 let methods = ops.iter().map(|op| emit_accessor(api, op, self.builder(op)));
                 quote! {
-                    #[doc = #d]
+                    #d
                     #[derive(Debug, Clone, Copy)]
                     pub struct #rs<'a> {
                         client: &'a Client,

@@ -36,11 +36,28 @@ pub fn doc_safe(text: &str) -> String {
 /// clippy: see [`crate::markdown::doc_lines`].
 pub fn doc_attrs(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
+    let lines = crate::markdown::doc_lines(text);
+    if lines.is_empty() {
+        return quote!();
+    }
+    let lines = match crate::doc_splice::defer(lines) {
+        Ok(marker) => return quote!(#[doc = #marker]),
+        Err(lines) => lines,
+    };
     let mut out = TokenStream::new();
-    for l in crate::markdown::doc_lines(text) {
+    for l in lines {
         out.extend(quote!(#[doc = #l]));
     }
     out
+}
+
+/// One `#[doc = line]` attribute for a line that is already doc text (a
+/// leading space, made safe); deferred like [`doc_attrs`] inside a chunk.
+pub fn doc_line(line: &str) -> TokenStream {
+    match crate::doc_splice::defer(vec![line.to_string()]) {
+        Ok(marker) => quote!(#[doc = #marker]),
+        Err(_) => quote!(#[doc = #line]),
+    }
 }
 
 /// Tokens for a use-site type. `prefix` qualifies named types (e.g. `types::`).
@@ -372,7 +389,8 @@ fn emit_struct(
             Some(p) => doc_safe(&format!(" Entries whose keys match `{p}`.")),
             None => " Entries under other keys.".to_string(),
         };
-        quote! { #[doc = #d] #[serde(flatten)] pub #fname: std::collections::BTreeMap<String, #t>, }
+        let d = doc_line(&d);
+        quote! { #d #[serde(flatten)] pub #fname: std::collections::BTreeMap<String, #t>, }
     });
     // A response object keeps the members it does not declare (the server added
     // them after this client was generated): dropping them would lose data
@@ -406,7 +424,8 @@ fn emit_enum(name: &Ident, docs: TokenStream, variants: &[(String, String)]) -> 
     let vs = variants.iter().map(|(v, w)| {
         let v = format_ident!("{}", v);
         let d = if w.is_empty() { " The empty string.".to_string() } else { doc_safe(&format!(" `{w}`")) };
-        quote!(#[doc = #d] #v,)
+        let d = doc_line(&d);
+        quote!(#d #v,)
     });
     let to_str = variants.iter().map(|(v, w)| {
         let v = format_ident!("{}", v);
@@ -451,7 +470,8 @@ fn emit_union(space: &TypeSpace, name: &Ident, docs: TokenStream, variants: &[(S
         let vi = format_ident!("{}", v);
         let tt = ty(space, t, &quote!());
         let d = format!(" The `{}` alternative.", tt.to_string().replace(' ', ""));
-        quote!(#[doc = #d] #vi(#tt),)
+        let d = doc_line(&d);
+        quote!(#d #vi(#tt),)
     });
     let tries = variants.iter().map(|(v, t)| decode_attempt(space, name, v, t));
     quote! {

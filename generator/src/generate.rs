@@ -10,6 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+use crate::doc_splice;
 use crate::document::Model;
 use crate::emit_ops;
 use crate::emit_types;
@@ -382,16 +383,25 @@ fn format_types_chunk(
     n: usize,
 ) -> Result<Done, Error> {
     let (first, last) = (range.start == 0, range.end == n);
-    let mut items = Vec::new();
-    let mut type_pieces = Vec::new();
-    for i in range {
-        let file = parse_emitted(type_tokens(api, params, TypeId(i)), || type_tokens(api, params, TypeId(i)))?;
-        if pieces {
-            type_pieces.push(prettyplease::unparse(&file));
+    // Each piece with the doc comments it holds (`doc_splice`).
+    let (emitted, docs) = doc_splice::deferred(|| -> Result<_, Error> {
+        let mut items = Vec::new();
+        let mut raw_pieces = Vec::new();
+        for i in range {
+            let from = doc_splice::count();
+            let file = parse_emitted(type_tokens(api, params, TypeId(i)), || type_tokens(api, params, TypeId(i)))?;
+            if pieces {
+                raw_pieces.push((prettyplease::unparse(&file), from, doc_splice::count()));
+            }
+            items.extend(file.items);
         }
-        items.extend(file.items);
-    }
-    Ok(Done { text: print_chunk(Module::Types, items, layout, first, last)?, type_pieces, ..Done::default() })
+        Ok((items, raw_pieces, doc_splice::count()))
+    });
+    let (items, raw_pieces, total) = emitted?;
+    let type_pieces =
+        raw_pieces.iter().map(|(text, from, to)| docs.splice(text, *from, *to)).collect::<Result<_, _>>()?;
+    let text = docs.splice(&print_chunk(Module::Types, items, layout, first, last)?, 0, total)?;
+    Ok(Done { text, type_pieces, ..Done::default() })
 }
 
 /// The api units in `range` emitted, parsed and printed as a chunk of the
@@ -406,27 +416,39 @@ fn format_api_chunk(
     names_types: &AtomicBool,
 ) -> Result<Done, Error> {
     let last = range.end == plan.units().len();
-    let mut tokens = TokenStream::new();
-    let mut done = Done::default();
     let units = &plan.units()[range];
-    for &unit in units {
-        let mut t = plan.emit_unit(unit);
-        if !names_types.load(Ordering::Relaxed) {
-            let (found, back) = emit_ops::names_types(t);
-            t = back;
-            if found {
-                names_types.store(true, Ordering::Relaxed);
+    // Each operation's piece with the doc comments it holds (`doc_splice`).
+    let (emitted, docs) = doc_splice::deferred(|| -> Result<_, Error> {
+        let mut tokens = TokenStream::new();
+        let mut raw_operations = Vec::new();
+        for &unit in units {
+            let from = doc_splice::count();
+            let mut t = plan.emit_unit(unit);
+            if !names_types.load(Ordering::Relaxed) {
+                let (found, back) = emit_ops::names_types(t);
+                t = back;
+                if found {
+                    names_types.store(true, Ordering::Relaxed);
+                }
             }
-        }
-        if pieces {
-            if let Some((key, piece)) = plan.operation_piece(unit, t.clone()) {
-                done.operations.push((key, format_tokens(piece)?));
+            if pieces {
+                // The accessor is emitted again for the piece alone: its docs stay attributes.
+                if let Some((key, piece)) = doc_splice::paused(|| plan.operation_piece(unit, t.clone())) {
+                    raw_operations.push((key, format_tokens(piece)?, from, doc_splice::count()));
+                }
             }
+            tokens.extend(t);
         }
-        tokens.extend(t);
+        let total = doc_splice::count();
+        let again = || units.iter().map(|u| plan.emit_unit(*u)).collect();
+        Ok((parse_emitted(tokens, again)?.items, raw_operations, total))
+    });
+    let (items, raw_operations, total) = emitted?;
+    let mut done = Done::default();
+    for (key, text, from, to) in raw_operations {
+        done.operations.push((key, docs.splice(&text, from, to)?));
     }
-    let again = || units.iter().map(|u| plan.emit_unit(*u)).collect();
-    done.text = print_chunk(Module::Api, parse_emitted(tokens, again)?.items, layout, false, last)?;
+    done.text = docs.splice(&print_chunk(Module::Api, items, layout, false, last)?, 0, total)?;
     Ok(done)
 }
 

@@ -41,6 +41,7 @@ mod config;
 pub mod crate_gen;
 pub mod diag;
 pub mod diff;
+mod doc_splice;
 mod document;
 mod emit_bodies;
 mod emit_client;
