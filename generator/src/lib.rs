@@ -168,14 +168,16 @@ pub(crate) fn analyze_sources(
             Err(d) => failed(d, &mut diags),
         }
     }
-    let spec = match spec {
+    let mut spec = match spec {
         Ok(s) => s,
         Err(d) => {
             failed(d, &mut diags);
             return Analysis { doc: None, model: None, diagnostics: diags.into_sorted(), unreadable };
         }
     };
-    let mut doc = spec.value.clone();
+    // Moved, not copied: the map locates pointers by the file's positions
+    // and never reads its value again.
+    let mut doc = std::mem::take(&mut spec.value);
     let mut map = SourceMap::new(spec);
     for o in ok_overlays {
         overlay::apply(&mut doc, o, &mut map, &mut diags);

@@ -11,9 +11,10 @@ use crate::report::Diagnostics;
 use crate::source::{SourceFile, SourceMap};
 
 /// Applies one overlay file to `doc`, recording grafted values in `map`.
-pub fn apply(doc: &mut Value, overlay: SourceFile, map: &mut SourceMap, diags: &mut Diagnostics) {
+pub fn apply(doc: &mut Value, mut overlay: SourceFile, map: &mut SourceMap, diags: &mut Diagnostics) {
+    // Moved, not copied: the map only locates pointers in the file.
+    let ov = std::mem::take(&mut overlay.value);
     let file = map.add_file(overlay);
-    let ov = map.file(file).value.clone();
     let err = |diags: &mut Diagnostics, map: &SourceMap, ptr: &str, msg: String, hint: &str| {
         let loc = map.locate_in(file, ptr);
         diags.push(crate::diag::Diagnostic {

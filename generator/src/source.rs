@@ -1031,7 +1031,8 @@ impl SourceMap {
         self.files.len() - 1
     }
 
-    /// The file at `index`.
+    /// The file at `index`: its name and positions (analysis moves the
+    /// spec's and the overlays' values out when it builds the map).
     pub fn file(&self, index: usize) -> &SourceFile {
         &self.files[index]
     }
