@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Whole-process A/B of generation: ours against progenitor, and optionally
+against another build of ours, on the same inputs, in shuffled order each
+round. Reports median wall time (clock around spawn and wait, nanoseconds) and
+median CPU time (user + system, from wait4), and each side's ratio to the last
+side.
+
+    python3 scripts/bench-ab.py tests/corpus/oai-link-example.yaml
+    python3 scripts/bench-ab.py --rounds 41 --old target/base/release/openapi-clientgen SPEC...
+
+The sides are spawned directly (no /usr/bin/time in between, which adds about
+a millisecond to both sides of bench-progenitor.sh and pulls its ratios
+towards 1). Peak memory is not measured here: a child spawned from Python
+inherits Python's resident set in its high-water mark; bench-progenitor.sh
+reports it with /usr/bin/time -v. Both binaries must be built in release
+first (bench-progenitor.sh builds them). Not run by CI; nothing asserts on
+timings.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("specs", nargs="+", help="spec files, each measured on its own")
+    p.add_argument("--rounds", type=int, default=41)
+    p.add_argument("--ours", default=os.path.join(TARGET, "release", "openapi-clientgen"))
+    p.add_argument("--old", help="another build of openapi-clientgen to compare (e.g. the previous commit's)")
+    p.add_argument(
+        "--progenitor",
+        default=os.path.join(TARGET, "progenitor-baseline", "release", "progenitor-baseline"),
+    )
+    args = p.parse_args()
+    sides = {"ours": args.ours}
+    if args.old:
+        sides = {"old": args.old, **sides}
+    sides["progenitor"] = args.progenitor
+    for name, binary in sides.items():
+        if not os.access(binary, os.X_OK):
+            sys.exit(f"{name}: {binary} is not built (cargo build --release; see scripts/bench-progenitor.sh)")
+    work = tempfile.mkdtemp(prefix="bench-ab-")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    print(f"cpus: {os.cpu_count()}; load: {os.getloadavg()[0]:.2f}; rounds: {args.rounds}")
+    try:
+        for spec in args.specs:
+            wall = {s: [] for s in sides}
+            cpu = {s: [] for s in sides}
+            for _ in range(args.rounds):
+                order = list(sides)
+                random.shuffle(order)
+                for side in order:
+                    out = os.path.join(work, side)
+                    shutil.rmtree(out, ignore_errors=True)
+                    if side == "progenitor":
+                        os.makedirs(out)
+                        argv = [sides[side], spec, os.path.join(out, "lib.rs")]
+                    else:
+                        argv = [sides[side], "generate", spec, "--out", out, "--crate-name", "bench"]
+                    start = time.perf_counter_ns()
+                    pid = os.posix_spawn(
+                        argv[0],
+                        argv,
+                        os.environ,
+                        file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)],
+                    )
+                    _, status, usage = os.wait4(pid, 0)
+                    wall[side].append((time.perf_counter_ns() - start) / 1e6)
+                    cpu[side].append((usage.ru_utime + usage.ru_stime) * 1e3)
+                    code = os.waitstatus_to_exitcode(status)
+                    if code != 0:
+                        sys.exit(f"{side} exited with {code} on {spec} (progenitor: 2 when it refuses the spec)")
+            last = list(sides)[-1]
+            w = {s: statistics.median(v) for s, v in wall.items()}
+            c = {s: statistics.median(v) for s, v in cpu.items()}
+            print(os.path.basename(spec))
+            for s in sides:
+                ratio = "" if s == last else f"   wall {w[s] / w[last]:.3f}   cpu {c[s] / c[last]:.3f} × {last}"
+                print(f"  {s:<11} wall {w[s]:9.2f} ms   cpu {c[s]:9.2f} ms{ratio}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
