@@ -58,24 +58,165 @@ pub struct TypedOperation<'a> {
 /// overflow the stack of serde's untagged-enum deserialization of
 /// `openapiv3::Schema`. `$ref`s to schemas are kept.
 pub fn convert(doc: &Value) -> Result<OpenAPI, (String, String)> {
-    // The outermost schemas that become placeholders: objects without `$ref`.
+    let (placeholders, at) = placeholders(doc);
+    // Read through the document, each placeholder as `{}`, without copying it.
+    if let Ok(api) = OpenAPI::deserialize(Masked { value: doc, placeholders: &at }) {
+        return Ok(api);
+    }
+    // A failure is read again from a copy without the schemas' contents,
+    // for serde's own message and to find the smallest part that fails.
+    let shallow = without_schemas(doc, &mut String::new(), &placeholders);
+    match OpenAPI::deserialize(&shallow) {
+        Ok(api) => Ok(api),
+        Err(e) => Err(locate(&shallow, e.to_string())),
+    }
+}
+
+/// The outermost schemas that become placeholders (objects without `$ref`),
+/// by pointer and by address.
+fn placeholders(doc: &Value) -> (HashSet<String>, HashSet<*const Value>) {
+    let (mut by_pointer, mut by_address) = (HashSet::default(), HashSet::default());
     // Pointers come parent first, so a placeholder's descendants follow it.
-    let mut placeholders: HashSet<String> = HashSet::default();
     let mut last: Option<String> = None;
     for ptr in walk::schema_pointers(doc) {
         if last.as_deref().is_some_and(|p| pointer::is_prefix(p, &ptr)) {
             continue;
         }
-        if pointer::get_ptr(doc, &ptr).and_then(Value::as_object).is_some_and(|o| !o.contains_key("$ref")) {
-            placeholders.insert(ptr.clone());
+        if let Some(schema) =
+            pointer::get_ptr(doc, &ptr).filter(|v| v.as_object().is_some_and(|o| !o.contains_key("$ref")))
+        {
+            by_address.insert(schema as *const Value);
+            by_pointer.insert(ptr.clone());
             last = Some(ptr);
         }
     }
-    // The document copied without the schemas' contents (not copied whole, then emptied).
-    let shallow = without_schemas(doc, &mut String::new(), &placeholders);
-    match OpenAPI::deserialize(&shallow) {
-        Ok(api) => Ok(api),
-        Err(e) => Err(locate(&shallow, e.to_string())),
+    (by_pointer, by_address)
+}
+
+/// `value` as serde reads a `&serde_json::Value`, except that the objects in
+/// `placeholders` (by address) read as `{}`.
+#[derive(Clone, Copy)]
+struct Masked<'a> {
+    value: &'a Value,
+    placeholders: &'a HashSet<*const Value>,
+}
+
+impl<'a> Masked<'a> {
+    fn at(self, value: &'a Value) -> Self {
+        Masked { value, placeholders: self.placeholders }
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for Masked<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use serde::de::Error as _;
+        match self.value {
+            Value::Object(_) if self.placeholders.contains(&(self.value as *const Value)) => {
+                visitor.visit_map(Entries { entries: None, value: None, masked: self })
+            }
+            Value::Object(m) => {
+                let mut entries = Entries { entries: Some(m.iter()), value: None, masked: self };
+                let out = visitor.visit_map(&mut entries)?;
+                // As serde_json: a map not read to its end is an error.
+                match entries.entries.map_or(0, |e| e.len()) {
+                    0 => Ok(out),
+                    _ => Err(Self::Error::invalid_length(m.len(), &"fewer elements in map")),
+                }
+            }
+            Value::Array(a) => {
+                let mut items = Items { items: a.iter(), masked: self };
+                let out = visitor.visit_seq(&mut items)?;
+                match items.items.len() {
+                    0 => Ok(out),
+                    _ => Err(Self::Error::invalid_length(a.len(), &"fewer elements in array")),
+                }
+            }
+            scalar => scalar.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        // The model's enums are names (strings); nothing in one is masked.
+        self.value.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// The members of a [`Masked`] object (none for a placeholder).
+struct Entries<'a> {
+    entries: Option<serde_json::map::Iter<'a>>,
+    value: Option<&'a Value>,
+    masked: Masked<'a>,
+}
+
+impl<'de> serde::de::MapAccess<'de> for Entries<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        let Some((key, value)) = self.entries.as_mut().and_then(Iterator::next) else { return Ok(None) };
+        self.value = Some(value);
+        seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(key)).map(Some)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+        use serde::de::Error as _;
+        let value = self.value.take().ok_or_else(|| Self::Error::custom("a map value was read before its key"))?;
+        seed.deserialize(self.masked.at(value))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.as_ref().map_or(0, |e| e.len()))
+    }
+}
+
+/// The items of a [`Masked`] list.
+struct Items<'a> {
+    items: std::slice::Iter<'a, Value>,
+    masked: Masked<'a>,
+}
+
+impl<'de> serde::de::SeqAccess<'de> for Items<'de> {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
+        self.items.next().map(|item| seed.deserialize(self.masked.at(item))).transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
     }
 }
 
@@ -248,5 +389,68 @@ fn method<'i>(item: &'i PathItem, m: &str) -> Option<&'i Operation> {
         "patch" => item.patch.as_ref(),
         "trace" => item.trace.as_ref(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The model as it was read before [`Masked`]: from a copy of the
+    /// document without the placeholders' contents.
+    fn by_copy(doc: &Value) -> Result<OpenAPI, String> {
+        let shallow = without_schemas(doc, &mut String::new(), &placeholders(doc).0);
+        OpenAPI::deserialize(&shallow).map_err(|e| e.to_string())
+    }
+
+    fn masked(doc: &Value) -> Result<OpenAPI, String> {
+        convert(doc).map_err(|(_, why)| why)
+    }
+
+    #[test]
+    fn reading_through_the_mask_gives_the_model_the_copy_gave() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut inputs: Vec<(std::path::PathBuf, Vec<std::path::PathBuf>)> = vec![(
+            format!("{root}/spec/losant-instance-api-openapi.yml").into(),
+            vec![format!("{root}/spec/overlay.yml").into()],
+        )];
+        for entry in std::fs::read_dir(format!("{root}/tests/corpus")).expect("the corpus") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "json") {
+                inputs.push((path, vec![]));
+            }
+        }
+        assert!(inputs.len() >= 12, "Losant and the corpus");
+        for (spec, overlays) in inputs {
+            let analysis = crate::Config::new().overlays(overlays).analyze(&spec);
+            let doc = analysis.doc.expect("read");
+            let model = masked(&doc);
+            assert!(model.is_ok(), "{}: {model:?}", spec.display());
+            assert_eq!(model, by_copy(&doc), "{}", spec.display());
+        }
+    }
+
+    #[test]
+    fn placeholders_extensions_nulls_and_errors_read_as_from_the_copy() {
+        let op = |schema: Value| {
+            json!({"responses": {"200": {"description": "ok", "x-extra": [1, null, {"a": "b"}],
+                "content": {"application/json": {"schema": schema}}}}})
+        };
+        let docs = [
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1", "x-logo": {"url": null}},
+                "paths": {"/a": {"get": op(json!({"type": "object", "properties": {"p": {"type": "array", "items": {"oneOf": [{"type": "string"}]}}}})),
+                                  "post": op(json!({"$ref": "#/components/schemas/S"}))}},
+                "components": {"schemas": {"S": {"type": "object", "not-a-schema-keyword": [[], {}]}},
+                               "parameters": {"P": {"name": "p", "in": "query", "schema": {"type": "integer", "minimum": 1}}}}}),
+            // Errors: the same message from both (the masked read falls back to the copy).
+            json!({"openapi": "3.0.3", "info": {"title": 1, "version": "1"}, "paths": {}}),
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": 5}}}}}}),
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"parameters": [{"name": "p", "in": "nowhere"}], "responses": {}}}}}),
+        ];
+        for (i, doc) in docs.iter().enumerate() {
+            assert_eq!(masked(doc), by_copy(doc), "document {i}");
+            assert_eq!(masked(doc).is_ok(), i == 0, "document {i}");
+        }
     }
 }
