@@ -124,7 +124,7 @@ pub fn apply(doc: &mut Value, mut overlay: SourceFile, map: &mut SourceMap, diag
 /// anywhere whose member `key` is the string `value`. `None` for any other
 /// target, which serde_json_path evaluates. That general evaluation copies
 /// the path to every node of the document, for each such action (Losant's
-/// overlay has 25): a fifth of the whole run.
+/// overlay has 28): a fifth of the whole run.
 fn descendants_with(target: &str, doc: &Value) -> Option<Vec<String>> {
     // A quoted string without escapes (RFC 9535 allows them; they fall back).
     fn quoted(s: &str) -> Option<(&str, &str)> {
