@@ -152,39 +152,41 @@ fn descendants_with(target: &str, doc: &Value) -> Option<Vec<String>> {
     if !rest.is_empty() {
         return None;
     }
-    // The filter on a node's children, then each child's descendants, in order.
-    fn walk(node: &Value, ptr: &mut String, key: &str, value: &str, out: &mut Vec<String>) {
-        let hit = |child: &Value| child.get(key).and_then(Value::as_str) == Some(value);
-        let mut visit = |ptr: &mut String, token: &dyn Fn(&mut String), child: &Value, descend: bool| {
-            let len = ptr.len();
-            token(ptr);
+    // The filter on a node's children, then each child's descendants, in
+    // order. The path is kept as tokens; a pointer is written only for a match.
+    enum Token<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    fn walk<'a>(node: &'a Value, path: &mut Vec<Token<'a>>, key: &str, value: &str, out: &mut Vec<String>) {
+        let mut visit = |path: &mut Vec<Token<'a>>, token: Token<'a>, child: &'a Value, descend: bool| {
             if descend {
-                walk(child, ptr, key, value, out);
-            } else if hit(child) {
-                out.push(ptr.clone());
+                path.push(token);
+                walk(child, path, key, value, out);
+                path.pop();
+            } else if child.get(key).and_then(Value::as_str) == Some(value) {
+                let mut ptr = String::new();
+                for t in path.iter().chain(std::iter::once(&token)) {
+                    match t {
+                        Token::Key(k) => pointer::push_token(&mut ptr, k),
+                        Token::Index(i) => pointer::push_index(&mut ptr, *i),
+                    }
+                }
+                out.push(ptr);
             }
-            ptr.truncate(len);
         };
-        match node {
-            Value::Object(m) => {
-                for descend in [false, true] {
-                    for (k, child) in m {
-                        visit(ptr, &|p: &mut String| pointer::push_token(p, k), child, descend);
-                    }
+        for descend in [false, true] {
+            match node {
+                Value::Object(m) => m.iter().for_each(|(k, child)| visit(path, Token::Key(k), child, descend)),
+                Value::Array(a) => {
+                    a.iter().enumerate().for_each(|(i, child)| visit(path, Token::Index(i), child, descend))
                 }
+                _ => {}
             }
-            Value::Array(a) => {
-                for descend in [false, true] {
-                    for (i, child) in a.iter().enumerate() {
-                        visit(ptr, &|p: &mut String| pointer::push_index(p, i), child, descend);
-                    }
-                }
-            }
-            _ => {}
         }
     }
     let mut out = Vec::new();
-    walk(doc, &mut String::new(), key, value, &mut out);
+    walk(doc, &mut Vec::new(), key, value, &mut out);
     Some(out)
 }
 
