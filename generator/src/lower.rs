@@ -727,13 +727,16 @@ fn integer_type(s: &Value) -> &'static str {
 pub fn enum_members(values: &[Value]) -> Vec<(String, String)> {
     let mut scope = Scope::with_reserved(&naming::ENUM_VARIANTS);
     let mut seen = BTreeSet::new();
+    // The values so far in lower case: one lookup per value (comparing with
+    // each earlier value was quadratic: 250,000 conversions on Losant).
+    let mut lowered = BTreeSet::new();
     let mut out = Vec::new();
     for v in values.iter().filter_map(Value::as_str) {
         if !seen.insert(v) {
             continue;
         }
         let base = if v.is_empty() { "Empty".to_string() } else { naming::type_name(v) };
-        let case_only = out.iter().any(|(w, _): &(String, String)| w.to_lowercase() == v.to_lowercase());
+        let case_only = !lowered.insert(v.to_lowercase());
         let alt = if !case_only {
             None
         } else if v.chars().all(|c| !c.is_lowercase()) {
