@@ -65,6 +65,16 @@ impl<'a> Resolver<'a> {
 
     /// The target of one `$ref` string (one hop, not following the target's own ref).
     pub fn lookup(&self, reference: &str) -> Result<Target<'a>, Unresolved> {
+        // Most refs hold no escape and no percent-encoding: their fragment is
+        // already the canonical pointer, and is looked up as it is.
+        if let Some(fragment) =
+            reference.strip_prefix('#').filter(|f| (f.is_empty() || f.starts_with('/')) && !f.contains(['%', '~']))
+        {
+            return match self.get(fragment) {
+                Some(value) => Ok(Target { pointer: fragment.to_string(), value }),
+                None => Err(Unresolved::Dangling(reference.to_string())),
+            };
+        }
         let tokens = pointer::parse_ref(reference).map_err(|e| match e {
             RefError::External => Unresolved::External(reference.to_string()),
             RefError::Invalid(why) => Unresolved::Invalid(reference.to_string(), why),
@@ -87,6 +97,9 @@ impl<'a> Resolver<'a> {
     /// Like [`Resolver::follow`], from a node already in hand whose pointer is `ptr`.
     pub fn follow_node(&self, node: &'a Value, ptr: &str) -> Result<Target<'a>, Stopped> {
         let here = Target { pointer: ptr.to_string(), value: node };
+        if ref_of(node).is_none() {
+            return Ok(here);
+        }
         self.chain(here, HashSet::from([ptr.to_string()]))
     }
 
@@ -143,6 +156,22 @@ mod tests {
         let t = Resolver::new(&doc).follow("/start").unwrap();
         assert_eq!(t.pointer, "/c/a~1b/x~0y");
         assert_eq!(t.value, &json!({"type": "string"}));
+    }
+
+    /// Refs without escapes or percent-encoding are looked up as they are:
+    /// the same target and pointer as parsing them into tokens gives.
+    #[test]
+    fn plain_refs_resolve_as_their_tokens_do() {
+        let doc = json!({"a": [{"b": 1}, {"": {"c": true}}], "": {"x": "empty key"}, "n": null});
+        let r = Resolver::new(&doc);
+        for reference in ["#", "#/", "#/a", "#/a/0", "#/a/1//c", "#//x", "#/n", "#/a/2", "#/a/01", "#/a/x", "#/missing"]
+        {
+            let tokens = pointer::parse_ref(reference).expect("a local ref");
+            let by_tokens = pointer::get(&doc, &tokens)
+                .map(|value| Target { pointer: pointer::to_pointer(&tokens), value })
+                .ok_or_else(|| Unresolved::Dangling(reference.to_string()));
+            assert_eq!(r.lookup(reference), by_tokens, "{reference}");
+        }
     }
 
     #[test]
