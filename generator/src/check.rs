@@ -24,32 +24,22 @@ pub const MAX_DEPTH: usize = 256;
 /// Only depths are tracked on the way; the pointer is written for the node
 /// found (it ran on every document twice, writing a pointer for each node).
 pub fn too_deep(doc: &Value) -> Option<String> {
-    enum Seg<'a> {
-        Key(&'a str),
-        Index(usize),
-    }
+    use pointer::Token;
     // Depth-first in document order: a node's ancestors are the last nodes
     // visited at each smaller depth, so `path` holds its pointer once cut
     // to its depth.
-    let mut stack: Vec<(&Value, usize, Option<Seg>)> = vec![(doc, 0, None)];
-    let mut path: Vec<Seg> = Vec::new();
-    while let Some((v, depth, seg)) = stack.pop() {
+    let mut stack: Vec<(&Value, usize, Option<Token>)> = vec![(doc, 0, None)];
+    let mut path: Vec<Token> = Vec::new();
+    while let Some((v, depth, token)) = stack.pop() {
         path.truncate(depth.saturating_sub(1));
-        path.extend(seg);
+        path.extend(token);
         if depth > MAX_DEPTH {
-            let mut ptr = String::new();
-            for seg in &path {
-                match seg {
-                    Seg::Key(k) => pointer::push_token(&mut ptr, k),
-                    Seg::Index(i) => pointer::push_index(&mut ptr, *i),
-                }
-            }
-            return Some(ptr);
+            return Some(pointer::of_tokens(&path));
         }
         match v {
-            Value::Object(m) => stack.extend(m.iter().rev().map(|(k, sub)| (sub, depth + 1, Some(Seg::Key(k))))),
+            Value::Object(m) => stack.extend(m.iter().rev().map(|(k, sub)| (sub, depth + 1, Some(Token::Key(k))))),
             Value::Array(a) => {
-                stack.extend(a.iter().enumerate().rev().map(|(i, sub)| (sub, depth + 1, Some(Seg::Index(i)))))
+                stack.extend(a.iter().enumerate().rev().map(|(i, sub)| (sub, depth + 1, Some(Token::Index(i)))))
             }
             _ => {}
         }

@@ -154,10 +154,7 @@ fn descendants_with(target: &str, doc: &Value) -> Option<Vec<String>> {
     }
     // The filter on a node's children, then each child's descendants, in
     // order. The path is kept as tokens; a pointer is written only for a match.
-    enum Token<'a> {
-        Key(&'a str),
-        Index(usize),
-    }
+    use pointer::Token;
     fn walk<'a>(node: &'a Value, path: &mut Vec<Token<'a>>, key: &str, value: &str, out: &mut Vec<String>) {
         let mut visit = |path: &mut Vec<Token<'a>>, token: Token<'a>, child: &'a Value, descend: bool| {
             if descend {
@@ -165,14 +162,7 @@ fn descendants_with(target: &str, doc: &Value) -> Option<Vec<String>> {
                 walk(child, path, key, value, out);
                 path.pop();
             } else if child.get(key).and_then(Value::as_str) == Some(value) {
-                let mut ptr = String::new();
-                for t in path.iter().chain(std::iter::once(&token)) {
-                    match t {
-                        Token::Key(k) => pointer::push_token(&mut ptr, k),
-                        Token::Index(i) => pointer::push_index(&mut ptr, *i),
-                    }
-                }
-                out.push(ptr);
+                out.push(pointer::of_tokens(path.iter().chain(std::iter::once(&token))));
             }
         };
         for descend in [false, true] {

@@ -46,6 +46,27 @@ pub(crate) fn push_index(ptr: &mut String, index: usize) {
     let _ = write!(ptr, "/{index}");
 }
 
+/// One step of a path through a document, borrowed from it: walks that
+/// write a pointer only for the nodes they report keep their path as these.
+pub(crate) enum Token<'a> {
+    /// A member of a mapping.
+    Key(&'a str),
+    /// An item of a list.
+    Index(usize),
+}
+
+/// The pointer of a path of [`Token`]s.
+pub(crate) fn of_tokens<'t, 'a: 't>(tokens: impl IntoIterator<Item = &'t Token<'a>>) -> String {
+    let mut ptr = String::new();
+    for t in tokens {
+        match t {
+            Token::Key(k) => push_token(&mut ptr, k),
+            Token::Index(i) => push_index(&mut ptr, *i),
+        }
+    }
+    ptr
+}
+
 /// True when `prefix` is `ptr` or one of its ancestors.
 pub fn is_prefix(prefix: &str, ptr: &str) -> bool {
     ptr.starts_with(prefix) && (ptr.len() == prefix.len() || ptr.as_bytes()[prefix.len()] == b'/')

@@ -1031,12 +1031,6 @@ impl SourceMap {
         self.files.len() - 1
     }
 
-    /// The file at `index`: its name and positions (analysis moves the
-    /// spec's and the overlays' values out when it builds the map).
-    pub fn file(&self, index: usize) -> &SourceFile {
-        &self.files[index]
-    }
-
     /// Records that the document's `doc_ptr` now holds the value at `file_ptr` of file `file`.
     pub fn graft(&mut self, doc_ptr: &str, file: usize, file_ptr: &str) {
         self.origins.push((doc_ptr.to_string(), file, file_ptr.to_string()));
