@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Escapes one reference token (`~` -> `~0`, `/` -> `~1`).
 pub fn escape(token: &str) -> String {
@@ -152,10 +152,33 @@ pub fn to_pointer(tokens: &[String]) -> String {
     tokens.iter().map(|t| format!("/{}", escape(t))).collect()
 }
 
+/// Objects up to this many members are searched key by key: comparing a
+/// few keys, most of which differ in length, costs less than hashing one
+/// with the map's SipHash (most of a spec's objects are this small).
+const SCAN_MAX: usize = 8;
+
+/// The member `key` of an object.
+pub fn member<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if m.len() <= SCAN_MAX {
+        m.iter().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        m.get(key)
+    }
+}
+
+/// [`member`], mutable.
+pub fn member_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    if m.len() <= SCAN_MAX {
+        m.iter_mut().find_map(|(k, v)| (k == key).then_some(v))
+    } else {
+        m.get_mut(key)
+    }
+}
+
 /// Looks up tokens in a value.
 pub fn get<'a>(v: &'a Value, tokens: &[String]) -> Option<&'a Value> {
     tokens.iter().try_fold(v, |cur, t| match cur {
-        Value::Object(m) => m.get(t),
+        Value::Object(m) => member(m, t),
         Value::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get(i)),
         _ => None,
     })
@@ -164,7 +187,7 @@ pub fn get<'a>(v: &'a Value, tokens: &[String]) -> Option<&'a Value> {
 /// Looks up a pointer string in a value (no allocation unless a token is escaped).
 pub fn get_ptr<'a>(v: &'a Value, ptr: &str) -> Option<&'a Value> {
     tokens(ptr)?.try_fold(v, |cur, t| match cur {
-        Value::Object(m) => m.get(t.ok()?.as_ref()),
+        Value::Object(m) => member(m, t.ok()?.as_ref()),
         Value::Array(a) => t.ok()?.parse::<usize>().ok().and_then(|i| a.get(i)),
         _ => None,
     })
@@ -173,7 +196,7 @@ pub fn get_ptr<'a>(v: &'a Value, ptr: &str) -> Option<&'a Value> {
 /// Mutable lookup of a pointer string.
 pub fn get_ptr_mut<'a>(v: &'a mut Value, ptr: &str) -> Option<&'a mut Value> {
     tokens(ptr)?.try_fold(v, |cur, t| match cur {
-        Value::Object(m) => m.get_mut(t.ok()?.as_ref()),
+        Value::Object(m) => member_mut(m, t.ok()?.as_ref()),
         Value::Array(a) => t.ok()?.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
         _ => None,
     })
@@ -220,6 +243,23 @@ mod tests {
         assert!(get_ptr_mut(&mut doc, "/paths/~9").is_none());
         assert_eq!(join("/paths", "/a~b"), "/paths/~1a~0b");
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn member_agrees_with_the_map_on_either_side_of_the_scan_limit() {
+        for n in [0, 1, SCAN_MAX - 1, SCAN_MAX, SCAN_MAX + 1, 3 * SCAN_MAX] {
+            let mut m: Map<String, Value> = (0..n).map(|i| (format!("k{i}"), Value::from(i))).collect();
+            let keys: Vec<String> = (0..n + 2).map(|i| format!("k{i}")).chain(["".into(), "k".into()]).collect();
+            for k in &keys {
+                assert_eq!(member(&m, k), m.get(k), "{n} members, key {k:?}");
+                let expected = m.get(k).cloned();
+                assert_eq!(member_mut(&mut m, k).map(|v| v.clone()), expected, "{n} members, key {k:?}");
+            }
+            if let Some(v) = member_mut(&mut m, "k0") {
+                *v = Value::from("changed");
+                assert_eq!(m["k0"], "changed", "{n} members: the write reaches the map");
+            }
+        }
     }
 
     #[test]
