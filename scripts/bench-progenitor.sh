@@ -10,7 +10,11 @@
 # A spec progenitor refuses or panics on is reported as "not taken".
 # Prints median wall time and median peak RSS per side and ours/progenitor.
 # Not run by CI; nothing asserts on timings. Builds both in release first
-# (progenitor's dependency tree takes a few minutes the first time).
+# (progenitor's dependency tree takes a few minutes the first time): ours with
+# this workspace's release profile (fat LTO, one codegen unit, jemalloc: how the
+# tool is built from this repository), progenitor with its own defaults, as
+# `cargo install cargo-progenitor` builds it. PROGENITOR_LTO=1 builds
+# progenitor with our profile settings too (target/progenitor-baseline-lto).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,10 +26,15 @@ rm -rf "$WORK" && mkdir -p "$WORK/out"
 
 echo "==== build (release) ===="
 cargo build --release -p openapi-clientgen --bin openapi-clientgen
-cargo build --release --manifest-path benches/progenitor-baseline/Cargo.toml \
-  --target-dir "$TARGET/progenitor-baseline"
+PROG_TARGET="$TARGET/progenitor-baseline"
+if [[ "${PROGENITOR_LTO:-0}" == 1 ]]; then
+  PROG_TARGET="$TARGET/progenitor-baseline-lto"
+  export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+fi
+cargo build --release --manifest-path benches/progenitor-baseline/Cargo.toml --target-dir "$PROG_TARGET"
+unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS
 OURS="$TARGET/release/openapi-clientgen"
-THEIRS="$TARGET/progenitor-baseline/release/progenitor-baseline"
+THEIRS="$PROG_TARGET/release/progenitor-baseline"
 
 "$OURS" bundle spec/losant-instance-api-openapi.yml --overlay spec/overlay.yml --out "$WORK/losant-bundled.yaml"
 inputs=("$WORK/losant-bundled.yaml" tests/corpus/*.yaml tests/corpus/*.json)
@@ -53,7 +62,7 @@ measure() {
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "==== machine ===="
-echo "cpus: $(nproc); load before: $(cut -d' ' -f1-3 /proc/loadavg); rounds: $ROUNDS"
+echo "cpus: $(nproc); load before: $(cut -d' ' -f1-3 /proc/loadavg); rounds: $ROUNDS; progenitor with LTO: ${PROGENITOR_LTO:-0}"
 printf '\n%-28s %12s %12s %8s %11s %11s %8s\n' input "ours ms" "prog. ms" ratio "ours MiB" "prog. MiB" ratio
 for spec in "${inputs[@]}"; do
   name=$(basename "$spec")
