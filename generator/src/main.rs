@@ -8,23 +8,24 @@ use openapi_clientgen::diff::cli::Outcome;
 use openapi_clientgen::names_lock::NameLock;
 use openapi_clientgen::{diag, to_yaml, write_if_changed, Analysis, Config, Error};
 
-/// See the `jemalloc` feature in Cargo.toml.
+/// The allocator of the command line (see the `jemalloc` feature in Cargo.toml).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+mod allocator {
+    #[global_allocator]
+    static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's options, read once at its start (`_RJEM_MALLOC_CONF` in the
-/// environment still overrides them). Thread caches hold freed blocks of up
-/// to 4 KiB instead of 32 KiB: the same instructions, 0.15-0.25 MiB less peak
-/// memory (BENCHMARKS.md, stop 26).
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
-#[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: &std::ffi::c_char = {
-    const CONF: &std::ffi::CStr = c"tcache_max:4096";
-    // SAFETY: a pointer to the first byte of a 'static, NUL-terminated string,
-    // which is what jemalloc reads.
-    unsafe { &*CONF.as_ptr() }
-};
+    /// jemalloc's options, read once at its start (`_RJEM_MALLOC_CONF` in the
+    /// environment still overrides them). Thread caches hold freed blocks of up
+    /// to 4 KiB instead of 32 KiB: the same instructions, 0.15-0.25 MiB less peak
+    /// memory (BENCHMARKS.md, stop 26).
+    #[export_name = "_rjem_malloc_conf"]
+    static MALLOC_CONF: &std::ffi::c_char = {
+        const CONF: &std::ffi::CStr = c"tcache_max:4096";
+        // SAFETY: a pointer to the first byte of a 'static, NUL-terminated string,
+        // which is what jemalloc reads.
+        unsafe { &*CONF.as_ptr() }
+    };
+}
 
 #[derive(Parser)]
 #[command(name = "openapi-clientgen", version, about = "Typed async Rust clients from real-world OpenAPI 3.0 specs")]
