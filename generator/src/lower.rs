@@ -5,7 +5,8 @@
 //! type generated for its target. Named types get their id before their
 //! children are lowered, so recursive and forward refs resolve.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -30,6 +31,10 @@ pub struct Lowerer<'a> {
     lock: Option<&'a NameLock>,
     /// Pointer -> locked type name, reserved before anything is lowered.
     locked_types: BTreeMap<String, String>,
+    /// Pointer -> node, memoized: one location is asked for many times (its
+    /// type, target, checks, docs, nullability), and each walk from the root
+    /// costs a lookup per token. See [`Lowerer::node`].
+    nodes: RefCell<HashMap<String, Option<&'a Value>>>,
 }
 
 /// The deepest nesting of lists and maps in one emitted type expression;
@@ -47,6 +52,7 @@ impl<'a> Lowerer<'a> {
             component_names: BTreeMap::new(),
             lock: None,
             locked_types: BTreeMap::new(),
+            nodes: RefCell::default(),
         }
     }
 
@@ -108,14 +114,25 @@ impl<'a> Lowerer<'a> {
         TypeId(self.space.types.len() - 1)
     }
 
+    /// The node at `ptr` in the document (not following refs), as
+    /// [`pointer::get_ptr`] finds it, walked once per pointer.
+    pub fn node(&self, ptr: &str) -> Option<&'a Value> {
+        if let Some(found) = self.nodes.borrow().get(ptr) {
+            return *found;
+        }
+        let found = pointer::get_ptr(self.doc, ptr);
+        self.nodes.borrow_mut().insert(ptr.to_string(), found);
+        found
+    }
+
     fn schema(&self, ptr: &str) -> &'a Value {
-        pointer::get_ptr(self.doc, ptr).unwrap_or(&Value::Null)
+        self.node(ptr).unwrap_or(&Value::Null)
     }
 
     /// Follows `$ref`s from `ptr` to the pointer of a real schema (through
     /// [`Resolver`]; where a chain fails, the checker has reported it).
     pub fn target(&self, ptr: &str) -> String {
-        Resolver::new(self.doc).target_pointer(ptr)
+        Resolver::new(self.doc).target_pointer(self.node(ptr), ptr)
     }
 
     fn component_of(ptr: &str) -> Option<String> {

@@ -125,11 +125,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// The pointer [`Resolver::follow`] reaches from `ptr`, or where it stopped
-    /// (for stages that run on checked documents, where refs resolve).
-    pub fn target_pointer(&self, ptr: &str) -> String {
-        match self.follow(ptr) {
-            Ok(t) => t.pointer,
-            Err(s) => s.at,
+    /// (for stages that run on checked documents, where refs resolve), given
+    /// the node at `ptr` as [`Resolver::get`] finds it (`None`: nothing there).
+    pub fn target_pointer(&self, node: Option<&'a Value>, ptr: &str) -> String {
+        match node.map(|node| self.follow_node(node, ptr)) {
+            Some(Ok(t)) => t.pointer,
+            Some(Err(s)) => s.at,
+            None => ptr.to_string(),
         }
     }
 }
@@ -179,7 +181,7 @@ mod tests {
         let doc = json!({
             "a": {"$ref": "#/b"}, "b": {"$ref": "#/%61"},
             "d": {"$ref": "#/nothing"}, "e": {"$ref": "#/d"},
-            "x": {"$ref": "other.yml#/a"}, "i": {"$ref": "#/a~2"},
+            "x": {"$ref": "other.yml#/a"}, "i": {"$ref": "#/a~2"}, "f": {"type": "string"},
         });
         let r = Resolver::new(&doc);
         let cycle = r.follow("/a").unwrap_err();
@@ -190,7 +192,8 @@ mod tests {
         );
         assert!(matches!(r.follow("/x").unwrap_err().why, Unresolved::External(_)));
         assert!(matches!(r.follow("/i").unwrap_err().why, Unresolved::Invalid(..)));
-        assert_eq!(r.target_pointer("/e"), "/d");
-        assert_eq!(r.target_pointer("/nope"), "/nope");
+        assert_eq!(r.target_pointer(r.get("/e"), "/e"), "/d");
+        assert_eq!(r.target_pointer(r.get("/f"), "/f"), "/f");
+        assert_eq!(r.target_pointer(None, "/nope"), "/nope");
     }
 }
