@@ -206,13 +206,33 @@ pub fn get_ptr_mut<'a>(v: &'a mut Value, ptr: &str) -> Option<&'a mut Value> {
 /// the pointer does not start with `/` (the empty pointer has no tokens).
 fn tokens(ptr: &str) -> Option<impl Iterator<Item = Result<Cow<'_, str>, RefError>>> {
     let rest = if ptr.is_empty() { None } else { Some(ptr.strip_prefix('/')?) };
-    Some(rest.into_iter().flat_map(|r| r.split('/')).map(|t| {
-        if t.contains('~') {
-            unescape(t).map(Cow::Owned)
-        } else {
-            Ok(Cow::Borrowed(t))
+    Some(RawTokens(rest).map(|(t, escaped)| if escaped { unescape(t).map(Cow::Owned) } else { Ok(Cow::Borrowed(t)) }))
+}
+
+/// The `/`-separated tokens of a pointer's rest (after its first `/`), each
+/// with whether it holds a `~`, found in one pass over its bytes (tokens are
+/// short: a pass costs less than searching twice).
+struct RawTokens<'a>(Option<&'a str>);
+
+impl<'a> Iterator for RawTokens<'a> {
+    type Item = (&'a str, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.0?;
+        let mut escaped = false;
+        for (i, b) in rest.bytes().enumerate() {
+            match b {
+                b'/' => {
+                    self.0 = Some(&rest[i + 1..]);
+                    return Some((&rest[..i], escaped));
+                }
+                b'~' => escaped = true,
+                _ => {}
+            }
         }
-    }))
+        self.0 = None;
+        Some((rest, escaped))
+    }
 }
 
 /// Splits a pointer into parent pointer and last token (unescaped).
@@ -243,6 +263,15 @@ mod tests {
         assert!(get_ptr_mut(&mut doc, "/paths/~9").is_none());
         assert_eq!(join("/paths", "/a~b"), "/paths/~1a~0b");
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn raw_tokens_split_as_str_split_does() {
+        for rest in ["", "a", "a/b", "a//b", "/", "a/", "~0/x~1y/~", "ab~/c", "é/ü~1/"] {
+            let expected: Vec<(&str, bool)> = rest.split('/').map(|t| (t, t.contains('~'))).collect();
+            assert_eq!(RawTokens(Some(rest)).collect::<Vec<_>>(), expected, "{rest:?}");
+        }
+        assert_eq!(RawTokens(None).next(), None);
     }
 
     #[test]
