@@ -226,35 +226,38 @@ fn version(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
 
 /// Every `$ref` in the document with its pointer, skipping example values.
 pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
-    fn go(v: &Value, ptr: &mut String, out: &mut Vec<(String, String)>) {
+    use pointer::Token;
+    // The path is kept as tokens and written as a pointer only for the
+    // nodes that hold a `$ref`; scalars, which hold none, are not entered.
+    fn go<'a>(v: &'a Value, path: &mut Vec<Token<'a>>, out: &mut Vec<(String, String)>) {
+        let container = |sub: &Value| matches!(sub, Value::Object(_) | Value::Array(_));
         match v {
             Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref") {
-                    out.push((ptr.clone(), r.clone()));
+                if let Some(Value::String(r)) = pointer::member(m, "$ref") {
+                    out.push((pointer::of_tokens(path.iter()), r.clone()));
                 }
                 for (k, sub) in m {
-                    if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "x-examples") {
+                    if !container(sub) || matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "x-examples")
+                    {
                         continue;
                     }
-                    let len = ptr.len();
-                    pointer::push_token(ptr, k);
-                    go(sub, ptr, out);
-                    ptr.truncate(len);
+                    path.push(Token::Key(k));
+                    go(sub, path, out);
+                    path.pop();
                 }
             }
             Value::Array(a) => {
-                for (i, sub) in a.iter().enumerate() {
-                    let len = ptr.len();
-                    pointer::push_index(ptr, i);
-                    go(sub, ptr, out);
-                    ptr.truncate(len);
+                for (i, sub) in a.iter().enumerate().filter(|(_, sub)| container(sub)) {
+                    path.push(Token::Index(i));
+                    go(sub, path, out);
+                    path.pop();
                 }
             }
             _ => {}
         }
     }
     let mut out = Vec::new();
-    go(doc, &mut String::new(), &mut out);
+    go(doc, &mut Vec::new(), &mut out);
     out
 }
 
@@ -470,4 +473,35 @@ pub fn template_params(path: &str) -> Vec<String> {
         rest = &rest[i + j + 1..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn collect_refs_finds_every_ref_with_its_pointer_and_skips_example_values() {
+        let doc = json!({
+            "$ref": "#/root",
+            "paths": {"/a/{id}": {"get": {"parameters": [{"$ref": "#/p"}, 7, {"schema": {"$ref": "#/s"}}]}}},
+            "c": {"x~y": [[{"$ref": "#/deep"}]], "n": {"$ref": 5}, "example": {"$ref": "#/no"}},
+            "d": {"default": {"$ref": "#/no"}, "enum": [{"$ref": "#/no"}], "examples": {"e": {"$ref": "#/no"}}},
+        });
+        let found = collect_refs(&doc);
+        let expected = [
+            ("", "#/root"),
+            ("/paths/~1a~1{id}/get/parameters/0", "#/p"),
+            ("/paths/~1a~1{id}/get/parameters/2/schema", "#/s"),
+            ("/c/x~0y/0/0", "#/deep"),
+        ];
+        let mut sorted = found.clone();
+        sorted.sort();
+        let mut want: Vec<(String, String)> = expected.iter().map(|(p, r)| (p.to_string(), r.to_string())).collect();
+        want.sort();
+        assert_eq!(sorted, want);
+        for (at, _) in &found {
+            assert!(pointer::get_ptr(&doc, at).is_some_and(|n| n.get("$ref").is_some()), "{at} names the node");
+        }
+    }
 }
