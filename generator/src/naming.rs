@@ -1,8 +1,11 @@
 //! Rust names from wire names: one place for case conversion, keyword
 //! escaping, leading digits, symbols and collisions.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::thread::LocalKey;
 
+use foldhash::HashMap;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords (strict and reserved, all editions).
@@ -68,8 +71,42 @@ fn fix_start(mut s: String, prefix: &str) -> String {
     s
 }
 
+/// Conversions already made on this thread, by wire name.
+type Memo = RefCell<HashMap<String, String>>;
+
+thread_local! {
+    static TYPE_NAMES: Memo = RefCell::default();
+    static FIELD_NAMES: Memo = RefCell::default();
+}
+
+/// A memo holds at most this many names, then starts again (a long-lived
+/// process converting ever new names, such as the fuzzer, stays bounded).
+const MEMO_MAX: usize = 1 << 16;
+
+/// `convert(raw)`, made once per thread and name: a spec repeats its wire
+/// names (property names, enum values, path segments) across thousands of
+/// schemas, and a conversion through heck costs thousands of instructions.
+fn memoized(memo: &'static LocalKey<Memo>, raw: &str, convert: fn(&str) -> String) -> String {
+    memo.with(|memo| {
+        if let Some(done) = memo.borrow().get(raw) {
+            return done.clone();
+        }
+        let name = convert(raw);
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(raw.to_string(), name.clone());
+        name
+    })
+}
+
 /// `UpperCamelCase` type or variant name.
 pub fn type_name(raw: &str) -> String {
+    memoized(&TYPE_NAMES, raw, convert_type_name)
+}
+
+fn convert_type_name(raw: &str) -> String {
     let s: String = words(raw).to_upper_camel_case().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     // Dropping a non-ASCII capital (`Ñandú` -> `andú`) can leave a lowercase start.
     let mut s = s;
@@ -87,6 +124,10 @@ pub fn type_name(raw: &str) -> String {
 /// `snake_case` field, method or parameter name (keywords become raw identifiers,
 /// or get a trailing `_` where Rust forbids raw forms).
 pub fn field_name(raw: &str) -> String {
+    memoized(&FIELD_NAMES, raw, convert_field_name)
+}
+
+fn convert_field_name(raw: &str) -> String {
     let s: String = words(raw).to_snake_case().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     // Dropping non-ASCII words (`a_ñ_b` -> `a__b`) can leave `__`, which is not snake case,
     // and a leading or trailing `_` (`ா_0` -> `_0`), which heck never makes and which
@@ -278,6 +319,22 @@ mod tests {
         assert_eq!(type_name(">="), "GtEq");
         assert_eq!(type_name("application.*"), "ApplicationStar");
         assert_eq!(type_name("all.User.read"), "AllUserRead");
+    }
+
+    #[test]
+    fn memoized_names_are_the_conversions_and_the_memo_stays_bounded() {
+        for raw in ["instanceOrgs", "self", "", "2xx", ">=", "x-rate-limit", "Ñandú"] {
+            for _ in 0..2 {
+                assert_eq!(type_name(raw), convert_type_name(raw), "{raw:?}");
+                assert_eq!(field_name(raw), convert_field_name(raw), "{raw:?}");
+            }
+        }
+        thread_local!(static UPPER: Memo = RefCell::default());
+        for i in 0..=MEMO_MAX {
+            assert_eq!(memoized(&UPPER, &format!("n{i}"), str::to_uppercase), format!("N{i}"));
+        }
+        assert_eq!(UPPER.with(|m| m.borrow().len()), 1, "cleared when full, then holds the newest");
+        assert_eq!(memoized(&UPPER, &format!("n{MEMO_MAX}"), |_| unreachable!()), format!("N{MEMO_MAX}"));
     }
 
     #[test]
