@@ -237,7 +237,8 @@ pub fn collect_refs(doc: &Value) -> Vec<(String, String)> {
                     out.push((pointer::of_tokens(path.iter()), r.clone()));
                 }
                 for (k, sub) in m {
-                    if !container(sub) || matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "x-examples")
+                    if !container(sub)
+                        || matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "x-examples")
                     {
                         continue;
                     }

@@ -78,13 +78,11 @@ fn placeholders(doc: &Value) -> (HashSet<String>, HashSet<*const Value>) {
     let (mut by_pointer, mut by_address) = (HashSet::default(), HashSet::default());
     // Pointers come parent first, so a placeholder's descendants follow it.
     let mut last: Option<String> = None;
-    for ptr in walk::schema_pointers(doc) {
+    for (ptr, schema) in walk::schemas(doc) {
         if last.as_deref().is_some_and(|p| pointer::is_prefix(p, &ptr)) {
             continue;
         }
-        if let Some(schema) =
-            pointer::get_ptr(doc, &ptr).filter(|v| v.as_object().is_some_and(|o| !o.contains_key("$ref")))
-        {
+        if schema.as_object().is_some_and(|o| !o.contains_key("$ref")) {
             by_address.insert(schema as *const Value);
             by_pointer.insert(ptr.clone());
             last = Some(ptr);

@@ -40,7 +40,7 @@ const UNSUPPORTED: [&str; 10] = [
 
 /// Normalizes `doc` in place.
 pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
-    let ptrs = walk::schema_pointers(doc);
+    let found = walk::schemas(doc);
     // `nullable` only has an effect beside `type` (OpenAPI 3.0.3): remember which schemas
     // the input marks nullable without a type, before `type: 'null'` branches add more.
     // In a 3.1 document `nullable` is no keyword at all; read the 3.0 way, it is not worth a warning there.
@@ -48,8 +48,9 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     let untyped_nullable: Vec<String> = if is_31 {
         Vec::new()
     } else {
-        ptrs.iter().filter(|p| pointer::get_ptr(doc, p).is_some_and(nullable_without_type)).cloned().collect()
+        found.iter().filter(|(_, s)| nullable_without_type(s)).map(|(p, _)| p.clone()).collect()
     };
+    let ptrs: Vec<String> = found.into_iter().map(|(p, _)| p).collect();
     // Children before parents: a parent may drop a `oneOf` branch, which must not
     // shift pointers that are still to be visited.
     for ptr in ptrs.iter().rev() {

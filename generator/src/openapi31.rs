@@ -331,9 +331,8 @@ fn info(doc: &mut Value) {
 fn hoist_defs(doc: &mut Value, map: &mut SourceMap) {
     // Each round hoists one `$defs`; a hoisted schema may hold more.
     for _ in 0..10_000 {
-        let Some(owner) = walk::schema_pointers(doc)
-            .into_iter()
-            .find(|p| pointer::get_ptr(doc, p).and_then(|s| s.get("$defs")).is_some_and(Value::is_object))
+        let Some(owner) =
+            walk::schemas(doc).into_iter().find_map(|(p, s)| s.get("$defs").is_some_and(Value::is_object).then_some(p))
         else {
             return;
         };

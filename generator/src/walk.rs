@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::pointer::join;
+use crate::pointer::{join, push_index, push_token};
 use crate::resolve::Resolver;
 
 /// HTTP methods an OpenAPI path item may hold, in output order.
@@ -13,45 +13,126 @@ pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head
 
 /// Every schema pointer in the document, in pre-order.
 pub fn schema_pointers(doc: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let comps = "/components";
+    schemas(doc).into_iter().map(|(ptr, _)| ptr).collect()
+}
+
+/// Every schema in the document with its pointer, in pre-order (what
+/// [`schema_pointers`] lists, with the nodes: a stage that reads them need
+/// not look each pointer up again from the root).
+pub fn schemas(doc: &Value) -> Vec<(String, &Value)> {
+    let mut w = Collect { ptr: String::new(), out: Vec::new() };
     if let Some(c) = doc.get("components") {
-        for (k, s) in entries(c.get("schemas")) {
-            schema(s, &join(&join(comps, "schemas"), k), &mut out);
+        w.at("components", |w| {
+            w.at("schemas", |w| entries(c.get("schemas")).for_each(|(k, s)| w.at(k, |w| w.schema(s))));
+            w.at("parameters", |w| entries(c.get("parameters")).for_each(|(k, p)| w.at(k, |w| w.parameter(p))));
+            w.at("headers", |w| entries(c.get("headers")).for_each(|(k, h)| w.at(k, |w| w.parameter(h))));
+            w.at("requestBodies", |w| entries(c.get("requestBodies")).for_each(|(k, b)| w.at(k, |w| w.content(b))));
+            w.at("responses", |w| entries(c.get("responses")).for_each(|(k, r)| w.at(k, |w| w.response(r))));
+        });
+    }
+    w.at("paths", |w| {
+        for (path, item) in entries(doc.get("paths")) {
+            w.at(path, |w| {
+                w.parameters(item);
+                for m in METHODS {
+                    let Some(op) = item.get(m) else { continue };
+                    w.at(m, |w| {
+                        w.parameters(op);
+                        if let Some(b) = op.get("requestBody") {
+                            w.at("requestBody", |w| w.content(b));
+                        }
+                        w.at("responses", |w| {
+                            entries(op.get("responses")).for_each(|(code, r)| w.at(code, |w| w.response(r)))
+                        });
+                    });
+                }
+            });
         }
-        for (k, p) in entries(c.get("parameters")) {
-            parameter(p, &join(&join(comps, "parameters"), k), &mut out);
+    });
+    w.out
+}
+
+/// The walk of [`schemas`]: the pointer of the node being visited, grown
+/// and cut as the walk goes down and back up, and the schemas found.
+struct Collect<'a> {
+    ptr: String,
+    out: Vec<(String, &'a Value)>,
+}
+
+impl<'a> Collect<'a> {
+    /// Runs `f` on the child `token` of the current node.
+    fn at(&mut self, token: &str, f: impl FnOnce(&mut Self)) {
+        let len = self.ptr.len();
+        push_token(&mut self.ptr, token);
+        f(self);
+        self.ptr.truncate(len);
+    }
+
+    /// Runs `f` on item `i` of the current list.
+    fn at_index(&mut self, i: usize, f: impl FnOnce(&mut Self)) {
+        let len = self.ptr.len();
+        push_index(&mut self.ptr, i);
+        f(self);
+        self.ptr.truncate(len);
+    }
+
+    /// The `parameters` list of a path item or an operation.
+    fn parameters(&mut self, holder: &'a Value) {
+        self.at("parameters", |w| array(holder.get("parameters")).for_each(|(i, p)| w.at_index(i, |w| w.parameter(p))));
+    }
+
+    fn parameter(&mut self, p: &'a Value) {
+        if let Some(s) = p.get("schema") {
+            self.at("schema", |w| w.schema(s));
         }
-        for (k, h) in entries(c.get("headers")) {
-            parameter(h, &join(&join(comps, "headers"), k), &mut out);
+        self.content(p);
+    }
+
+    fn content(&mut self, holder: &'a Value) {
+        self.at("content", |w| {
+            for (mt, m) in entries(holder.get("content")) {
+                if let Some(s) = m.get("schema") {
+                    w.at(mt, |w| w.at("schema", |w| w.schema(s)));
+                }
+            }
+        });
+    }
+
+    fn response(&mut self, r: &'a Value) {
+        self.content(r);
+        self.at("headers", |w| entries(r.get("headers")).for_each(|(h, hv)| w.at(h, |w| w.parameter(hv))));
+    }
+
+    fn schema(&mut self, s: &'a Value) {
+        let Some(obj) = s.as_object() else {
+            if !s.is_boolean() {
+                self.out.push((self.ptr.clone(), s));
+            }
+            return;
+        };
+        self.out.push((self.ptr.clone(), s));
+        if obj.contains_key("$ref") {
+            return;
         }
-        for (k, b) in entries(c.get("requestBodies")) {
-            content(b, &join(&join(comps, "requestBodies"), k), &mut out);
+        let has = |keywords: &[&str]| has_any(obj, keywords);
+        if has(&SCHEMA_MAPS) {
+            for kw in SCHEMA_MAPS {
+                self.at(kw, |w| entries(obj.get(kw)).for_each(|(k, sub)| w.at(k, |w| w.schema(sub))));
+            }
         }
-        for (k, r) in entries(c.get("responses")) {
-            response(r, &join(&join(comps, "responses"), k), &mut out);
+        if has(&SCHEMA_LISTS) {
+            for kw in SCHEMA_LISTS {
+                self.at(kw, |w| array(obj.get(kw)).for_each(|(i, sub)| w.at_index(i, |w| w.schema(sub))));
+            }
+        }
+        if has(&SCHEMA_SINGLES) {
+            for kw in SCHEMA_SINGLES {
+                if let Some(sub) = obj.get(kw).filter(|sub| sub.is_object()) {
+                    self.at(kw, |w| w.schema(sub));
+                }
+            }
         }
     }
-    for (path, item) in entries(doc.get("paths")) {
-        let ip = join("/paths", path);
-        for (i, p) in array(item.get("parameters")) {
-            parameter(p, &format!("{ip}/parameters/{i}"), &mut out);
-        }
-        for m in METHODS {
-            let Some(op) = item.get(m) else { continue };
-            let op_ptr = join(&ip, m);
-            for (i, p) in array(op.get("parameters")) {
-                parameter(p, &format!("{op_ptr}/parameters/{i}"), &mut out);
-            }
-            if let Some(b) = op.get("requestBody") {
-                content(b, &format!("{op_ptr}/requestBody"), &mut out);
-            }
-            for (code, r) in entries(op.get("responses")) {
-                response(r, &join(&format!("{op_ptr}/responses"), code), &mut out);
-            }
-        }
-    }
-    out
 }
 
 fn entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
@@ -60,28 +141,6 @@ fn entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
 
 fn array(v: Option<&Value>) -> impl Iterator<Item = (usize, &Value)> {
     v.and_then(Value::as_array).into_iter().flat_map(|a| a.iter().enumerate())
-}
-
-fn parameter(p: &Value, ptr: &str, out: &mut Vec<String>) {
-    if let Some(s) = p.get("schema") {
-        schema(s, &format!("{ptr}/schema"), out);
-    }
-    content(p, ptr, out);
-}
-
-fn content(holder: &Value, ptr: &str, out: &mut Vec<String>) {
-    for (mt, m) in entries(holder.get("content")) {
-        if let Some(s) = m.get("schema") {
-            schema(s, &format!("{}/schema", join(&format!("{ptr}/content"), mt)), out);
-        }
-    }
-}
-
-fn response(r: &Value, ptr: &str, out: &mut Vec<String>) {
-    content(r, ptr, out);
-    for (h, hv) in entries(r.get("headers")) {
-        parameter(hv, &join(&format!("{ptr}/headers"), h), out);
-    }
 }
 
 /// Keywords whose value is a map of name -> schema.
@@ -96,41 +155,6 @@ pub const SCHEMA_SINGLES: [&str; 3] = ["items", "additionalProperties", "not"];
 /// absent, so the rules for rare keywords ask this first.
 pub(crate) fn has_any(obj: &serde_json::Map<String, Value>, keywords: &[&str]) -> bool {
     obj.keys().any(|k| keywords.contains(&k.as_str()))
-}
-
-fn schema(s: &Value, ptr: &str, out: &mut Vec<String>) {
-    let Some(obj) = s.as_object() else {
-        if !s.is_boolean() {
-            out.push(ptr.to_string());
-        }
-        return;
-    };
-    out.push(ptr.to_string());
-    if obj.contains_key("$ref") {
-        return;
-    }
-    let has = |keywords: &[&str]| has_any(obj, keywords);
-    if has(&SCHEMA_MAPS) {
-        for kw in SCHEMA_MAPS {
-            for (k, sub) in entries(obj.get(kw)) {
-                schema(sub, &join(&join(ptr, kw), k), out);
-            }
-        }
-    }
-    if has(&SCHEMA_LISTS) {
-        for kw in SCHEMA_LISTS {
-            for (i, sub) in array(obj.get(kw)) {
-                schema(sub, &format!("{}/{i}", join(ptr, kw)), out);
-            }
-        }
-    }
-    if has(&SCHEMA_SINGLES) {
-        for kw in SCHEMA_SINGLES {
-            if let Some(sub) = obj.get(kw).filter(|sub| sub.is_object()) {
-                schema(sub, &join(ptr, kw), out);
-            }
-        }
-    }
 }
 
 /// One operation of the document, with its parameters merged and resolved.
@@ -203,4 +227,65 @@ pub fn operations(doc: &Value) -> impl Iterator<Item = OperationItem<'_>> {
             Some(OperationItem { path, method, pointer, value, parameters, sites })
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every place a schema lives, in pre-order, each node the one its
+    /// pointer names; booleans are no schemas, other non-objects are listed
+    /// (for the checker), and nothing under a `$ref` is.
+    #[test]
+    fn schemas_are_listed_in_pre_order_with_the_nodes_their_pointers_name() {
+        let doc = json!({
+            "components": {
+                "schemas": {
+                    "a/b": {"properties": {"x~y": {"type": "string"}, "r": {"$ref": "#/c", "items": {}}},
+                            "oneOf": [{"type": "integer"}, true, 3], "items": {"not": {}}, "additionalProperties": false},
+                },
+                "parameters": {"p": {"schema": {"type": "string"}, "content": {"text/plain": {"schema": {}}}}},
+                "headers": {"h": {"schema": {}}},
+                "requestBodies": {"b": {"content": {"application/json": {"schema": {"x-pattern-properties": {"^a": {}}}}}}},
+                "responses": {"r": {"content": {"a/b": {"schema": {}}}, "headers": {"X": {"schema": {}}}}},
+            },
+            "paths": {"/p/{id}": {
+                "parameters": [{"schema": {}}],
+                "get": {"parameters": [{"$ref": "#/x"}, {"schema": {}}],
+                        "requestBody": {"content": {"*/*": {"schema": {}}}},
+                        "responses": {"200": {"content": {"application/json": {"schema": {"patternProperties": {"k": {}}}}}}}},
+            }},
+        });
+        let found = schemas(&doc);
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/components/schemas/a~1b",
+                "/components/schemas/a~1b/properties/x~0y",
+                "/components/schemas/a~1b/properties/r",
+                "/components/schemas/a~1b/oneOf/0",
+                "/components/schemas/a~1b/oneOf/2",
+                "/components/schemas/a~1b/items",
+                "/components/schemas/a~1b/items/not",
+                "/components/parameters/p/schema",
+                "/components/parameters/p/content/text~1plain/schema",
+                "/components/headers/h/schema",
+                "/components/requestBodies/b/content/application~1json/schema",
+                "/components/requestBodies/b/content/application~1json/schema/x-pattern-properties/^a",
+                "/components/responses/r/content/a~1b/schema",
+                "/components/responses/r/headers/X/schema",
+                "/paths/~1p~1{id}/parameters/0/schema",
+                "/paths/~1p~1{id}/get/parameters/1/schema",
+                "/paths/~1p~1{id}/get/requestBody/content/*~1*/schema",
+                "/paths/~1p~1{id}/get/responses/200/content/application~1json/schema",
+                "/paths/~1p~1{id}/get/responses/200/content/application~1json/schema/patternProperties/k",
+            ]
+        );
+        for (ptr, node) in &found {
+            assert!(crate::pointer::get_ptr(&doc, ptr).is_some_and(|n| std::ptr::eq(n, *node)), "{ptr}");
+        }
+        assert_eq!(schema_pointers(&doc), pointers);
+    }
 }
