@@ -7,6 +7,9 @@ side.
 
     python3 scripts/bench-ab.py tests/corpus/oai-link-example.yaml
     python3 scripts/bench-ab.py --rounds 41 --old target/base/release/openapi-clientgen SPEC...
+    python3 scripts/bench-ab.py --no-progenitor --old OLD_BINARY tests/corpus/openai.yaml \
+        --overlay tests/corpus/overlays/openai.yml   # specs progenitor does not take
+    TMPDIR=/dev/shm python3 scripts/bench-ab.py SPEC...   # outputs on tmpfs: the generators, not ext4
 
 The sides are spawned directly (no /usr/bin/time in between, which adds about
 a millisecond to both sides of bench-progenitor.sh and pulls its ratios
@@ -36,15 +39,20 @@ def main():
     p.add_argument("--rounds", type=int, default=41)
     p.add_argument("--ours", default=os.path.join(TARGET, "release", "openapi-clientgen"))
     p.add_argument("--old", help="another build of openapi-clientgen to compare (e.g. the previous commit's)")
+    p.add_argument("--no-progenitor", action="store_true", help="ours (and --old) only; ratios are to ours")
+    p.add_argument("--overlay", action="append", default=[], help="an overlay for our sides (repeatable)")
     p.add_argument(
         "--progenitor",
         default=os.path.join(TARGET, "progenitor-baseline", "release", "progenitor-baseline"),
     )
     args = p.parse_args()
+    if args.overlay and not args.no_progenitor:
+        sys.exit("--overlay needs --no-progenitor: progenitor reads no overlays, so the inputs would differ")
     sides = {"ours": args.ours}
     if args.old:
         sides = {"old": args.old, **sides}
-    sides["progenitor"] = args.progenitor
+    if not args.no_progenitor:
+        sides["progenitor"] = args.progenitor
     for name, binary in sides.items():
         if not os.access(binary, os.X_OK):
             sys.exit(f"{name}: {binary} is not built (cargo build --release; see scripts/bench-progenitor.sh)")
@@ -66,6 +74,8 @@ def main():
                         argv = [sides[side], spec, os.path.join(out, "lib.rs")]
                     else:
                         argv = [sides[side], "generate", spec, "--out", out, "--crate-name", "bench"]
+                        for overlay in args.overlay:
+                            argv += ["--overlay", overlay]
                     start = time.perf_counter_ns()
                     pid = os.posix_spawn(
                         argv[0],
