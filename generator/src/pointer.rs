@@ -12,7 +12,8 @@ pub fn escape(token: &str) -> String {
 }
 
 fn push_escaped(out: &mut String, token: &str) {
-    if !token.contains(['~', '/']) {
+    // A byte scan: both are ASCII, and searching for a set of chars decodes each one.
+    if !token.bytes().any(|b| b == b'~' || b == b'/') {
         out.push_str(token);
         return;
     }
@@ -149,7 +150,9 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// Builds a pointer string from tokens.
 pub fn to_pointer(tokens: &[String]) -> String {
-    tokens.iter().map(|t| format!("/{}", escape(t))).collect()
+    let mut ptr = String::with_capacity(tokens.iter().map(|t| t.len() + 1).sum());
+    tokens.iter().for_each(|t| push_token(&mut ptr, t));
+    ptr
 }
 
 /// Objects up to this many members are searched key by key: comparing a
