@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
@@ -74,7 +75,7 @@ pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
 
 /// Path items and operations must be mappings; parameters lists; responses present.
 fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return };
+    let Some(paths) = doc.member("paths").and_then(Value::as_object) else { return };
     for (path, item) in paths {
         let ip = crate::pointer::join("/paths", path);
         let Some(item) = item.as_object() else {
@@ -98,7 +99,7 @@ fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 "write the path as `/resource/{id}`",
             );
         }
-        if let Some(ps) = item.get("parameters") {
+        if let Some(ps) = item.member("parameters") {
             if !ps.is_array() {
                 diags.at(
                     map,
@@ -124,7 +125,7 @@ fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                 );
                 continue;
             };
-            if let Some(ps) = op.get("parameters") {
+            if let Some(ps) = op.member("parameters") {
                 if !ps.is_array() {
                     diags.at(
                         map,
@@ -136,7 +137,7 @@ fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
                     );
                 }
             }
-            match op.get("responses") {
+            match op.member("responses") {
                 Some(Value::Object(r)) if r.keys().any(|code| code.starts_with('2')) => {}
                 Some(Value::Object(r)) => diags.at(
                     map,
@@ -183,7 +184,7 @@ fn version(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
         );
         return;
     };
-    match obj.get("openapi") {
+    match obj.member("openapi") {
         Some(Value::String(v)) if v.starts_with("3.0.") => {}
         Some(v) => diags.at(
             map,
@@ -342,7 +343,7 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     let mut count = 0;
     // Parameters shared by several operations are reported once.
     let mut reported = BTreeSet::new();
-    for (path, _) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, _) in doc.member("paths").and_then(Value::as_object).into_iter().flatten() {
         if let Some((_, query)) = path.split_once('?') {
             diags.at(
                 map,
@@ -357,7 +358,7 @@ fn operations(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     for op in walk::operations(doc) {
         count += 1;
         let (path, op_ptr) = (op.path, &op.pointer);
-        match op.value.get("operationId").and_then(Value::as_str) {
+        match op.value.member("operationId").and_then(Value::as_str) {
             Some(id) => ids.entry(id.to_string()).or_default().push(op_ptr.clone()),
             None => without.push(op_ptr.clone()),
         }
@@ -422,7 +423,7 @@ fn renderable_parameters(
         if !reported.insert(p.pointer.clone()) {
             continue;
         }
-        let Some(schema) = p.value.get("schema") else { continue };
+        let Some(schema) = p.value.member("schema") else { continue };
         let at = format!("{}/schema", p.pointer);
         if let Some(object) = object_within(&resolver, schema, &at, 8) {
             diags.at(
@@ -445,15 +446,16 @@ fn renderable_parameters(
 fn object_within(resolver: &Resolver<'_>, schema: &Value, ptr: &str, depth: usize) -> Option<String> {
     let target = resolver.follow_node(schema, ptr).ok()?;
     let (s, ptr) = (target.value, target.pointer);
-    let is_object = s.get("type").and_then(Value::as_str) == Some("object")
-        || (s.get("type").is_none() && (s.get("properties").is_some() || s.get("additionalProperties").is_some()));
+    let is_object = s.member("type").and_then(Value::as_str) == Some("object")
+        || (s.member("type").is_none()
+            && (s.member("properties").is_some() || s.member("additionalProperties").is_some()));
     if is_object {
         return Some(ptr);
     }
     if depth == 0 {
         return None;
     }
-    if let Some(items) = s.get("items") {
+    if let Some(items) = s.member("items") {
         if let Some(found) = object_within(resolver, items, &format!("{ptr}/items"), depth - 1) {
             return Some(found);
         }
@@ -502,7 +504,7 @@ mod tests {
         want.sort();
         assert_eq!(sorted, want);
         for (at, _) in &found {
-            assert!(pointer::get_ptr(&doc, at).is_some_and(|n| n.get("$ref").is_some()), "{at} names the node");
+            assert!(pointer::get_ptr(&doc, at).is_some_and(|n| n.member("$ref").is_some()), "{at} names the node");
         }
     }
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::ir::{Checks, Field, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Validation};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
-use crate::pointer;
+use crate::pointer::{self, Member};
 use crate::resolve::Resolver;
 
 /// Lowers schemas of one document.
@@ -151,7 +151,7 @@ impl<'a> Lowerer<'a> {
             if !rest.contains('/') {
                 let key =
                     pointer::parse_pointer(&format!("/{rest}")).ok().and_then(|mut v| v.pop()).unwrap_or_default();
-                if let Some(n) = self.schema(ptr).get("x-rust-name").and_then(Value::as_str) {
+                if let Some(n) = self.schema(ptr).member("x-rust-name").and_then(Value::as_str) {
                     return naming::type_name(n);
                 }
                 return naming::type_name(&key);
@@ -193,8 +193,8 @@ impl<'a> Lowerer<'a> {
 
     fn doc_of(&self, ptr: &str) -> Option<String> {
         let s = self.schema(ptr);
-        let title = s.get("title").and_then(Value::as_str);
-        let desc = s.get("description").and_then(Value::as_str);
+        let title = s.member("title").and_then(Value::as_str);
+        let desc = s.member("description").and_then(Value::as_str);
         match (title, desc) {
             (Some(t), Some(d)) if t != d => Some(format!("{t}\n\n{d}")),
             (Some(t), _) => Some(t.to_string()),
@@ -222,12 +222,12 @@ impl<'a> Lowerer<'a> {
     /// Whether the schema at `ptr` (or the one it refers to) is nullable: it
     /// says so, or one of its inline `oneOf`/`anyOf` alternatives does.
     pub fn nullable(&self, ptr: &str) -> bool {
-        let is_null = |s: &Value| s.get("nullable") == Some(&Value::Bool(true));
+        let is_null = |s: &Value| s.member("nullable") == Some(&Value::Bool(true));
         let alternative = |s: &Value| {
             ["oneOf", "anyOf"].iter().any(|kw| {
-                s.get(kw)
+                s.member(kw)
                     .and_then(Value::as_array)
-                    .is_some_and(|a| a.iter().any(|b| b.get("$ref").is_none() && is_null(b)))
+                    .is_some_and(|a| a.iter().any(|b| b.member("$ref").is_none() && is_null(b)))
             })
         };
         let here = self.schema(ptr);
@@ -239,9 +239,9 @@ impl<'a> Lowerer<'a> {
     pub fn validation(&self, ptr: &str) -> Validation {
         let s = self.schema(&self.target(ptr));
         Validation {
-            pattern: s.get("pattern").and_then(Value::as_str).map(str::to_string),
-            min_length: s.get("minLength").and_then(Value::as_u64),
-            max_length: s.get("maxLength").and_then(Value::as_u64),
+            pattern: s.member("pattern").and_then(Value::as_str).map(str::to_string),
+            min_length: s.member("minLength").and_then(Value::as_u64),
+            max_length: s.member("maxLength").and_then(Value::as_u64),
         }
     }
 
@@ -287,9 +287,9 @@ impl<'a> Lowerer<'a> {
     fn lower_schema(&mut self, ptr: &str) -> TypeRef {
         let s = self.schema(ptr);
         let is_component = ptr.strip_prefix("/components/schemas/").is_some_and(|r| !r.contains('/'));
-        let ty = s.get("type").and_then(Value::as_str);
+        let ty = s.member("type").and_then(Value::as_str);
         for kw in ["oneOf", "anyOf"] {
-            if let Some(branches) = s.get(kw).and_then(Value::as_array) {
+            if let Some(branches) = s.member(kw).and_then(Value::as_array) {
                 // Branches that only add constraints (`anyOf: [{required: [a]}, {required: [b]}]`)
                 // describe validation of this object, not alternative shapes: lower the object itself.
                 // Trailing null branches make the schema nullable (see `nullable`), no alternative.
@@ -305,15 +305,15 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if let Some(branches) = s.get("allOf").and_then(Value::as_array) {
-            if branches.len() == 1 && s.get("properties").is_none() {
+        if let Some(branches) = s.member("allOf").and_then(Value::as_array) {
+            if branches.len() == 1 && s.member("properties").is_none() {
                 return self.lower(&format!("{ptr}/allOf/0"));
             }
             if !branches.is_empty() {
                 return self.lower_struct(ptr);
             }
         }
-        if let Some(values) = s.get("enum").and_then(Value::as_array) {
+        if let Some(values) = s.member("enum").and_then(Value::as_array) {
             if values.iter().all(Value::is_string) && (ty.is_none() || ty == Some("string")) && !values.is_empty() {
                 return self.lower_enum(ptr, values);
             }
@@ -321,7 +321,7 @@ impl<'a> Lowerer<'a> {
         match ty {
             Some("string") => {
                 let v = self.validation(ptr);
-                if s.get("format").and_then(Value::as_str) == Some("date-time") {
+                if s.member("format").and_then(Value::as_str) == Some("date-time") {
                     TypeRef::DateTime
                 } else if is_component && !v.is_empty() {
                     let id = self.alloc(ptr);
@@ -332,7 +332,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Some("integer") => TypeRef::Integer(integer_type(s)),
-            Some("number") => match s.get("format").and_then(Value::as_str) {
+            Some("number") => match s.member("format").and_then(Value::as_str) {
                 Some("float") => TypeRef::Float32,
                 _ => TypeRef::Number,
             },
@@ -342,12 +342,12 @@ impl<'a> Lowerer<'a> {
                 TypeRef::Vec(Box::new(item))
             }
             _ => {
-                let has_fields = s.get("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty());
+                let has_fields = s.member("properties").and_then(Value::as_object).is_some_and(|m| !m.is_empty());
                 if has_fields {
                     self.lower_struct(ptr)
                 } else if ty == Some("object")
-                    || s.get("additionalProperties").is_some()
-                    || s.get("x-pattern-properties").is_some()
+                    || s.member("additionalProperties").is_some()
+                    || s.member("x-pattern-properties").is_some()
                 {
                     // No fixed keys: a map from key to the value schema.
                     match self.extra_values(ptr) {
@@ -433,7 +433,7 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|b| {
                 let s = self.schema(&self.target(b));
-                s.get("required")
+                s.member("required")
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
@@ -447,10 +447,10 @@ impl<'a> Lowerer<'a> {
             .enumerate()
             .map(|(i, b)| {
                 let s = self.schema(b);
-                if s.get("$ref").is_some() {
+                if s.member("$ref").is_some() {
                     return None;
                 }
-                if let Some([Value::String(v)]) = s.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                if let Some([Value::String(v)]) = s.member("enum").and_then(Value::as_array).map(Vec::as_slice) {
                     return Some(if v.is_empty() { "Empty".to_string() } else { naming::type_name(v) });
                 }
                 if let Some(d) = discriminator {
@@ -458,10 +458,11 @@ impl<'a> Lowerer<'a> {
                         return Some(naming::type_name(v));
                     }
                 }
-                if let Some(t) = s.get("title").and_then(Value::as_str) {
+                if let Some(t) = s.member("title").and_then(Value::as_str) {
                     return Some(naming::type_name(t));
                 }
-                let order = s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+                let order =
+                    s.member("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
                 let mut unique =
                     order.filter(|r| required.iter().enumerate().all(|(j, other)| j == i || !other.contains(*r)));
                 unique.next().map(naming::type_name)
@@ -472,12 +473,12 @@ impl<'a> Lowerer<'a> {
     /// Properties of the object schema at `ptr` whose schema (after refs) is a
     /// single-value string enum: (wire name, value), in property order.
     fn const_properties(&self, ptr: &str) -> Vec<(String, String)> {
-        let Some(props) = self.schema(ptr).get("properties").and_then(Value::as_object) else { return Vec::new() };
+        let Some(props) = self.schema(ptr).member("properties").and_then(Value::as_object) else { return Vec::new() };
         props
             .keys()
             .filter_map(|k| {
                 let p = self.schema(&self.target(&pointer::join(&format!("{ptr}/properties"), k)));
-                match p.get("enum").and_then(Value::as_array).map(Vec::as_slice) {
+                match p.member("enum").and_then(Value::as_array).map(Vec::as_slice) {
                     Some([Value::String(v)]) => Some((k.clone(), v.clone())),
                     _ => None,
                 }
@@ -562,7 +563,7 @@ impl<'a> Lowerer<'a> {
             return (out, required);
         }
         let s = self.schema(ptr);
-        if let Some(branches) = s.get("allOf").and_then(Value::as_array) {
+        if let Some(branches) = s.member("allOf").and_then(Value::as_array) {
             for i in 0..branches.len() {
                 let b = self.target(&format!("{ptr}/allOf/{i}"));
                 let (props, req) = self.collect_properties(&b, memo, on_path, depth + 1);
@@ -573,13 +574,13 @@ impl<'a> Lowerer<'a> {
                 required.extend(req);
             }
         }
-        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        if let Some(props) = s.member("properties").and_then(Value::as_object) {
             for k in props.keys() {
                 out.retain(|(w, _)| w != k);
                 out.push((k.clone(), pointer::join(&format!("{ptr}/properties"), k)));
             }
         }
-        if let Some(req) = s.get("required").and_then(Value::as_array) {
+        if let Some(req) = s.member("required").and_then(Value::as_array) {
             required.extend(req.iter().filter_map(Value::as_str).map(str::to_string));
         }
         on_path.remove(ptr);
@@ -617,7 +618,7 @@ impl<'a> Lowerer<'a> {
     /// else from an `additionalProperties` schema. `None` when other keys are not described.
     fn extra_values(&mut self, ptr: &str) -> Option<(TypeRef, Option<String>)> {
         let s = self.schema(ptr);
-        if let Some(Value::Object(pats)) = s.get("x-pattern-properties") {
+        if let Some(Value::Object(pats)) = s.member("x-pattern-properties") {
             if let (1, Some(pat)) = (pats.len(), pats.keys().next()) {
                 let vptr = pointer::join(&format!("{ptr}/x-pattern-properties"), pat);
                 return Some((self.lower(&vptr), Some(pat.clone())));
@@ -626,7 +627,7 @@ impl<'a> Lowerer<'a> {
                 return Some((TypeRef::Any, None));
             }
         }
-        match s.get("additionalProperties") {
+        match s.member("additionalProperties") {
             Some(Value::Object(_)) => Some((self.lower(&format!("{ptr}/additionalProperties")), None)),
             _ => None,
         }
@@ -636,12 +637,12 @@ impl<'a> Lowerer<'a> {
     fn checks(&self, ptr: &str, ty: &TypeRef, depth: usize) -> Checks {
         let target = self.target(ptr);
         let s = self.schema(&target);
-        let num = |k: &str| s.get(k).and_then(Value::as_f64);
-        let count = |k: &str| s.get(k).and_then(Value::as_u64);
+        let num = |k: &str| s.member(k).and_then(Value::as_f64);
+        let count = |k: &str| s.member(k).and_then(Value::as_u64);
         match ty {
             TypeRef::String => Checks { string: self.validation(&target), ..Checks::default() },
             TypeRef::Integer(_) | TypeRef::Number | TypeRef::Float32 => {
-                let exclusive = |k: &str| s.get(k) == Some(&Value::Bool(true));
+                let exclusive = |k: &str| s.member(k) == Some(&Value::Bool(true));
                 Checks {
                     minimum: num("minimum"),
                     maximum: num("maximum"),
@@ -660,7 +661,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             TypeRef::Map(value) if depth < 8 => {
-                let vptr = match s.get("x-pattern-properties").and_then(Value::as_object) {
+                let vptr = match s.member("x-pattern-properties").and_then(Value::as_object) {
                     Some(p) if p.len() == 1 => {
                         p.keys().next().map(|k| pointer::join(&format!("{target}/x-pattern-properties"), k))
                     }
@@ -674,8 +675,8 @@ impl<'a> Lowerer<'a> {
     }
 
     fn field_doc(&self, ptr: &str) -> Option<String> {
-        let here = self.schema(ptr).get("description").and_then(Value::as_str);
-        let there = || self.schema(&self.target(ptr)).get("description").and_then(Value::as_str);
+        let here = self.schema(ptr).member("description").and_then(Value::as_str);
+        let there = || self.schema(&self.target(ptr)).member("description").and_then(Value::as_str);
         here.or_else(there).map(str::to_string)
     }
 }
@@ -689,17 +690,17 @@ type UnionRank = (u8, u8, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>);
 /// Collects the values of `s` when it is an inline string enum, or a `oneOf`/`anyOf`
 /// whose alternatives all are (recursively); false otherwise (`$ref`s included).
 fn inline_enum_values(s: &Value, out: &mut Vec<Value>) -> bool {
-    if s.get("$ref").is_some() {
+    if s.member("$ref").is_some() {
         return false;
     }
     for kw in ["oneOf", "anyOf"] {
-        if let Some(branches) = s.get(kw).and_then(Value::as_array) {
+        if let Some(branches) = s.member(kw).and_then(Value::as_array) {
             let n = alternatives(branches);
             return n > 0 && branches[..n].iter().all(|b| inline_enum_values(b, out));
         }
     }
-    let ty = s.get("type").and_then(Value::as_str);
-    match s.get("enum").and_then(Value::as_array) {
+    let ty = s.member("type").and_then(Value::as_str);
+    match s.member("enum").and_then(Value::as_array) {
         Some(values)
             if !values.is_empty() && values.iter().all(Value::is_string) && matches!(ty, None | Some("string")) =>
         {
@@ -714,9 +715,9 @@ fn inline_enum_values(s: &Value, out: &mut Vec<Value>) -> bool {
 /// enum: [null]}`, OpenAPI 3.0's way to write a null alternative (the 3.0.3
 /// form of a 3.1 `{type: 'null'}` beside a `$ref`, see `openapi31::finish`).
 pub(crate) fn null_branch(b: &Value) -> bool {
-    b.get("nullable") == Some(&Value::Bool(true))
-        && b.get("$ref").is_none()
-        && b.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
+    b.member("nullable") == Some(&Value::Bool(true))
+        && b.member("$ref").is_none()
+        && b.member("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
 }
 
 /// How many of `branches` are alternatives: all but the trailing [`null_branch`]es.
@@ -726,7 +727,7 @@ fn alternatives(branches: &[Value]) -> usize {
 
 /// The Rust integer type for an `integer` schema's `format` (`i64` when absent or unknown).
 fn integer_type(s: &Value) -> &'static str {
-    match s.get("format").and_then(Value::as_str) {
+    match s.member("format").and_then(Value::as_str) {
         Some("int8") => "i8",
         Some("int16") => "i16",
         Some("int32") => "i32",

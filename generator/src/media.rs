@@ -8,6 +8,7 @@
 //! text, binary, other. A response's `text/event-stream` is not one of them:
 //! its events get a method of their own (see [`events`]).
 
+use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
@@ -56,7 +57,7 @@ pub struct Chosen<'v> {
 impl Chosen<'_> {
     /// Pointer of its `schema`, when it has one.
     pub fn schema_pointer(&self) -> Option<String> {
-        self.value.get("schema").map(|_| format!("{}/schema", self.pointer))
+        self.value.member("schema").map(|_| format!("{}/schema", self.pointer))
     }
 }
 
@@ -72,8 +73,8 @@ pub fn deref<'v>(doc: &'v Value, v: &'v Value, ptr: &str) -> (&'v Value, String)
 pub fn is_binary(doc: &Value, schema: Option<&Value>, ptr: &str) -> bool {
     schema.is_some_and(|s| {
         let (s, _) = deref(doc, s, ptr);
-        s.get("type").and_then(Value::as_str) == Some("string")
-            && s.get("format").and_then(Value::as_str) == Some("binary")
+        s.member("type").and_then(Value::as_str) == Some("string")
+            && s.member("format").and_then(Value::as_str) == Some("binary")
     })
 }
 
@@ -105,7 +106,7 @@ pub fn family(doc: &Value, mt: &str, media: &Value, ptr: &str, request: bool) ->
         Family::Text
     } else if binary_types.contains(&base.as_str())
         || binary_prefixes.iter().any(|p| base.starts_with(p))
-        || is_binary(doc, media.get("schema"), &format!("{ptr}/schema"))
+        || is_binary(doc, media.member("schema"), &format!("{ptr}/schema"))
     {
         Family::Binary
     } else {
@@ -115,7 +116,7 @@ pub fn family(doc: &Value, mt: &str, media: &Value, ptr: &str, request: bool) ->
 
 /// The media types of `holder.content` with their families.
 fn entries<'v>(doc: &'v Value, holder: &'v Value, ptr: &str, request: bool) -> Vec<Chosen<'v>> {
-    let Some(content) = holder.get("content").and_then(Value::as_object) else { return Vec::new() };
+    let Some(content) = holder.member("content").and_then(Value::as_object) else { return Vec::new() };
     let content_ptr = format!("{ptr}/content");
     content
         .iter()
@@ -142,9 +143,9 @@ pub fn events<'v>(doc: &'v Value, holder: &'v Value, ptr: &str) -> Option<Chosen
 
 /// The encoding of form member `name` (default `style: form, explode: true`).
 pub fn form_encoding(media: &Value, name: &str) -> FormEncoding {
-    let enc = media.get("encoding").and_then(|e| e.get(name));
-    let style = enc.and_then(|e| e.get("style")).and_then(Value::as_str);
-    let explode = enc.and_then(|e| e.get("explode")).and_then(Value::as_bool);
+    let enc = media.member("encoding").and_then(|e| e.get(name));
+    let style = enc.and_then(|e| e.member("style")).and_then(Value::as_str);
+    let explode = enc.and_then(|e| e.member("explode")).and_then(Value::as_bool);
     match (style, explode) {
         (Some("deepObject"), _) => FormEncoding::DeepObject,
         (_, Some(false)) => FormEncoding::Joined,
@@ -154,9 +155,9 @@ pub fn form_encoding(media: &Value, name: &str) -> FormEncoding {
 
 /// The properties of the schema of `chosen`: `(name, pointer, schema)`, `$ref`s followed.
 pub fn properties<'v>(doc: &'v Value, chosen: &Chosen<'v>) -> Vec<(String, String, &'v Value)> {
-    let Some(schema) = chosen.value.get("schema") else { return Vec::new() };
+    let Some(schema) = chosen.value.member("schema") else { return Vec::new() };
     let (schema, sptr) = deref(doc, schema, &format!("{}/schema", chosen.pointer));
-    let props = schema.get("properties").and_then(Value::as_object).into_iter().flatten();
+    let props = schema.member("properties").and_then(Value::as_object).into_iter().flatten();
     props
         .map(|(name, p)| {
             let (p, pptr) = deref(doc, p, &pointer::join(&format!("{sptr}/properties"), name));
@@ -167,24 +168,24 @@ pub fn properties<'v>(doc: &'v Value, chosen: &Chosen<'v>) -> Vec<(String, Strin
 
 /// The names in the schema's `required` of `chosen`.
 pub fn required(doc: &Value, chosen: &Chosen<'_>) -> Vec<String> {
-    let Some(schema) = chosen.value.get("schema") else { return Vec::new() };
+    let Some(schema) = chosen.value.member("schema") else { return Vec::new() };
     let (schema, _) = deref(doc, schema, &format!("{}/schema", chosen.pointer));
-    let names = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+    let names = schema.member("required").and_then(Value::as_array).into_iter().flatten();
     names.filter_map(Value::as_str).map(str::to_string).collect()
 }
 
 /// Whether a schema is an object (or an array of objects): it has no form encoding.
 fn is_object(doc: &Value, s: &Value, ptr: &str) -> bool {
     let object = |s: &Value| {
-        s.get("type").and_then(Value::as_str) == Some("object")
-            || s.get("properties").is_some()
-            || s.get("additionalProperties").is_some_and(Value::is_object)
+        s.member("type").and_then(Value::as_str) == Some("object")
+            || s.member("properties").is_some()
+            || s.member("additionalProperties").is_some_and(Value::is_object)
     };
     if object(s) {
         return true;
     }
-    match s.get("items") {
-        Some(items) if s.get("type").and_then(Value::as_str) == Some("array") => {
+    match s.member("items") {
+        Some(items) if s.member("type").and_then(Value::as_str) == Some("array") => {
             let (items, _) = deref(doc, items, &format!("{ptr}/items"));
             object(items)
         }
@@ -196,13 +197,13 @@ fn is_object(doc: &Value, s: &Value, ptr: &str) -> bool {
 /// as raw bytes, and for each form member it cannot encode.
 pub fn check(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
     for op in walk::operations(doc) {
-        if let Some(body) = op.value.get("requestBody") {
+        if let Some(body) = op.value.member("requestBody") {
             let (body, bptr) = deref(doc, body, &format!("{}/requestBody", op.pointer));
             if let Some(chosen) = choose(doc, body, &bptr, true) {
                 check_chosen(doc, map, diags, &chosen, "request body", "sends it");
             }
         }
-        let responses = op.value.get("responses").and_then(Value::as_object).into_iter().flatten();
+        let responses = op.value.member("responses").and_then(Value::as_object).into_iter().flatten();
         let mut codes: Vec<(&String, &Value)> = responses.collect();
         codes.sort_by(|a, b| a.0.cmp(b.0));
         // The success response the client decodes: the first 2xx.

@@ -2,6 +2,7 @@
 //! safely are rewritten into 3.0 (each with a located warning); what cannot
 //! be interpreted safely is an error, never a guess.
 
+use crate::pointer::Member;
 use serde_json::{Map, Value};
 
 use crate::diag::{Code, Severity};
@@ -76,7 +77,7 @@ pub fn normalize(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
 /// missing: the id is derived from method and path, as for no id.
 fn operation_ids(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     let ptrs: Vec<String> = walk::operations(doc)
-        .filter(|op| op.value.get("operationId").is_some_and(|id| !id.is_string()))
+        .filter(|op| op.value.member("operationId").is_some_and(|id| !id.is_string()))
         .map(|op| op.pointer)
         .collect();
     for ptr in ptrs {
@@ -94,7 +95,7 @@ fn operation_ids(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
 }
 
 fn nullable_without_type(s: &Value) -> bool {
-    s.get("nullable") == Some(&Value::Bool(true)) && s.get("type").is_none() && s.get("$ref").is_none()
+    s.member("nullable") == Some(&Value::Bool(true)) && s.member("type").is_none() && s.member("$ref").is_none()
 }
 
 /// The `type` of a schema, following `$ref`s.
@@ -102,10 +103,10 @@ fn type_of(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     if depth > 32 {
         return None;
     }
-    if let Some(t) = s.get("type").and_then(Value::as_str) {
+    if let Some(t) = s.member("type").and_then(Value::as_str) {
         return Some(t.to_string());
     }
-    if s.get("$ref").is_some() {
+    if s.member("$ref").is_some() {
         let target = refs.follow_value(s).ok()?;
         return type_of(refs, target, depth + 1);
     }
@@ -276,7 +277,7 @@ fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
 
 /// Keywords of later JSON Schema drafts: numeric `exclusiveMinimum`, `const` and `$schema` are read as 3.0; the others cannot be, and are errors.
 fn draft_keywords(obj: &mut Map<String, Value>, site: &mut Site) {
-    if let Some(Value::Number(n)) = obj.get("exclusiveMinimum").cloned() {
+    if let Some(Value::Number(n)) = obj.member("exclusiveMinimum").cloned() {
         site.warn(Code::UnsupportedKeyword, &join(site.ptr, "exclusiveMinimum"), format!("numeric `exclusiveMinimum: {n}` is JSON Schema draft 6+; read as `minimum: {n}, exclusiveMinimum: true`"), "use OpenAPI 3.0's boolean form");
         obj.insert("minimum".into(), Value::Number(n));
         obj.insert("exclusiveMinimum".into(), Value::Bool(true));
@@ -315,7 +316,7 @@ fn draft_keywords(obj: &mut Map<String, Value>, site: &mut Site) {
 
 /// `type` is one of the six 3.0 types; a list with `null` is read as the type with `nullable: true`.
 fn type_keyword(obj: &mut Map<String, Value>, site: &mut Site) {
-    match obj.get("type").cloned() {
+    match obj.member("type").cloned() {
         Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
         Some(Value::String(t)) if t == "null" => {} // handled by the parent's oneOf/anyOf, or reported below
         Some(Value::String(t)) => site.error(
@@ -383,7 +384,7 @@ fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
                 return false;
             }
             let is_null =
-                b.get("type").and_then(Value::as_str) == Some("null") && b.as_object().is_some_and(|o| o.len() == 1);
+                b.member("type").and_then(Value::as_str) == Some("null") && b.as_object().is_some_and(|o| o.len() == 1);
             if is_null {
                 site.warn(
                     Code::NullType,
@@ -415,7 +416,7 @@ fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
             last.parse::<usize>().ok().map(|_| parent.ends_with("/oneOf") || parent.ends_with("/anyOf"))
         })
         .unwrap_or(false);
-    if obj.get("type").and_then(Value::as_str) == Some("null") && !in_alternative {
+    if obj.member("type").and_then(Value::as_str) == Some("null") && !in_alternative {
         site.error(
             Code::InvalidType,
             &join(site.ptr, "type"),
@@ -435,7 +436,7 @@ fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
 fn nullable_all_of(obj: &mut Map<String, Value>, site: &mut Site) {
     let only_nullable = |b: &Value| {
         b.as_object().is_some_and(|o| {
-            o.get("nullable") == Some(&Value::Bool(true))
+            o.member("nullable") == Some(&Value::Bool(true))
                 && o.keys().all(|k| k == "nullable" || k == "description" || k == "title" || k.starts_with("x-"))
         })
     };
@@ -479,7 +480,7 @@ fn pattern_properties(obj: &mut Map<String, Value>, site: &mut Site) {
                 } else {
                     Value::Object(Map::new())
                 };
-                if matches!(obj.get("additionalProperties"), None | Some(Value::Bool(false))) {
+                if matches!(obj.member("additionalProperties"), None | Some(Value::Bool(false))) {
                     obj.insert("additionalProperties".into(), value_schema);
                 }
                 obj.insert("x-pattern-properties".into(), Value::Object(patterns));
@@ -497,7 +498,7 @@ fn pattern_properties(obj: &mut Map<String, Value>, site: &mut Site) {
 
 /// Structural keywords have the right kind of value; an array without `items` holds any values.
 fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
-    if let Some(v) = obj.get("properties") {
+    if let Some(v) = obj.member("properties") {
         if !v.is_object() {
             site.error(
                 Code::InvalidType,
@@ -507,7 +508,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
             );
         }
     }
-    if let Some(v) = obj.get("required") {
+    if let Some(v) = obj.member("required") {
         if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
             site.error(
                 Code::InvalidType,
@@ -517,7 +518,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
             );
         }
     }
-    if let Some(v) = obj.get("enum") {
+    if let Some(v) = obj.member("enum") {
         if !v.is_array() {
             site.error(
                 Code::InvalidType,
@@ -527,7 +528,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
             );
         }
     }
-    if let Some(v) = obj.get("items") {
+    if let Some(v) = obj.member("items") {
         if !v.is_object() {
             site.error(
                 Code::InvalidType,
@@ -537,7 +538,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
             );
         }
     }
-    if obj.get("type").and_then(Value::as_str) == Some("array") && !obj.contains_key("items") {
+    if obj.member("type").and_then(Value::as_str) == Some("array") && !obj.contains_key("items") {
         site.warn(
             Code::MissingField,
             site.ptr,
@@ -546,7 +547,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
         );
         obj.insert("items".into(), Value::Object(Map::new()));
     }
-    if let Some(v) = obj.get("additionalProperties") {
+    if let Some(v) = obj.member("additionalProperties") {
         if !v.is_object() && !v.is_boolean() {
             site.error(
                 Code::InvalidType,
@@ -560,10 +561,10 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
 
 /// `default` and `example` must fit the type.
 fn default_and_example(obj: &mut Map<String, Value>, site: &mut Site) {
-    let ty = obj.get("type").and_then(Value::as_str).map(str::to_string);
+    let ty = obj.member("type").and_then(Value::as_str).map(str::to_string);
     for (kw, code) in [("default", Code::DefaultTypeMismatch), ("example", Code::ExampleTypeMismatch)] {
         if let (Some(t), Some(v)) = (&ty, obj.get(kw)) {
-            let null_ok = v.is_null() && obj.get("nullable") == Some(&Value::Bool(true));
+            let null_ok = v.is_null() && obj.member("nullable") == Some(&Value::Bool(true));
             if !fits(t, v) && !null_ok {
                 site.warn(
                     code,
@@ -602,8 +603,8 @@ fn parameters(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
         if p.contains_key("$ref") {
             continue;
         }
-        let name = p.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
-        match p.get("in").and_then(Value::as_str) {
+        let name = p.member("name").and_then(Value::as_str).unwrap_or("?").to_string();
+        match p.member("in").and_then(Value::as_str) {
             Some("path" | "query" | "header" | "cookie") => {}
             other => diags.at(
                 map,

@@ -31,6 +31,7 @@
 //! `oneOf`/`anyOf` are located errors; the keywords `normalize` already
 //! refuses (`if`/`then`/`else`, `unevaluatedProperties`, …) stay refused there.
 
+use crate::pointer::Member;
 use serde_json::{Map, Value};
 
 use crate::check::collect_refs;
@@ -124,7 +125,7 @@ const TYPES: [&str; 7] = ["string", "number", "integer", "boolean", "array", "ob
 
 /// Whether `doc` says `openapi: 3.1.x`.
 pub fn is_31(doc: &Value) -> bool {
-    doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1."))
+    doc.member("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1."))
 }
 
 /// Rewrites a 3.1 document into 3.0 shapes (see the module documentation);
@@ -177,16 +178,16 @@ pub fn finish(doc: &mut Value) {
             continue;
         }
         // The default, which 3.0.3 only allows beside `type`.
-        if s.get("nullable") == Some(&Value::Bool(false)) {
+        if s.member("nullable") == Some(&Value::Bool(false)) {
             s.shift_remove("nullable");
         }
-        if s.get("nullable") != Some(&Value::Bool(true)) {
+        if s.member("nullable") != Some(&Value::Bool(true)) {
             continue;
         }
         let single_all_of = !s.contains_key("oneOf")
             && !s.contains_key("anyOf")
             && !s.contains_key("properties")
-            && s.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() == 1);
+            && s.member("allOf").and_then(Value::as_array).is_some_and(|a| a.len() == 1);
         if single_all_of {
             if let Some(all) = s.shift_remove("allOf") {
                 s.insert("anyOf".into(), all);
@@ -197,7 +198,7 @@ pub fn finish(doc: &mut Value) {
             if branches.is_empty() {
                 continue;
             }
-            if branches.iter().all(|b| b.get("type").is_some() && b.get("$ref").is_none()) {
+            if branches.iter().all(|b| b.member("type").is_some() && b.member("$ref").is_none()) {
                 for b in branches.iter_mut().filter_map(Value::as_object_mut) {
                     b.insert("nullable".into(), Value::Bool(true));
                 }
@@ -216,7 +217,7 @@ pub fn finish(doc: &mut Value) {
 /// `jsonSchemaDialect`: 3.0 has none; another dialect than the base one is a warning.
 fn dialect(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) {
     let Some(root) = doc.as_object_mut() else { return };
-    match root.get("jsonSchemaDialect") {
+    match root.member("jsonSchemaDialect") {
         Some(Value::String(d)) if d == BASE_DIALECT => {}
         Some(d) => diags.at(
             map,
@@ -250,7 +251,7 @@ fn webhooks(doc: &mut Value, map: &SourceMap, diags: &mut Diagnostics) -> Vec<St
 /// Path items that `$ref` another path item (`components.pathItems`) are inlined; `pathItems` is dropped.
 fn path_items(doc: &mut Value, map: &mut SourceMap, diags: &mut Diagnostics) -> Vec<String> {
     let paths: Vec<String> =
-        doc.get("paths").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
+        doc.member("paths").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
     for path in paths {
         let ptr = join("/paths", &path);
         let Some(Value::Object(item)) = pointer::get_ptr(doc, &ptr) else { continue };
@@ -331,8 +332,9 @@ fn info(doc: &mut Value) {
 fn hoist_defs(doc: &mut Value, map: &mut SourceMap) {
     // Each round hoists one `$defs`; a hoisted schema may hold more.
     for _ in 0..10_000 {
-        let Some(owner) =
-            walk::schemas(doc).into_iter().find_map(|(p, s)| s.get("$defs").is_some_and(Value::is_object).then_some(p))
+        let Some(owner) = walk::schemas(doc)
+            .into_iter()
+            .find_map(|(p, s)| s.member("$defs").is_some_and(Value::is_object).then_some(p))
         else {
             return;
         };
@@ -473,7 +475,7 @@ fn annotations(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
     if !walk::has_any(obj, &KEYWORDS) {
         return;
     }
-    if let Some(Value::Array(examples)) = obj.get("examples") {
+    if let Some(Value::Array(examples)) = obj.member("examples") {
         if let (false, Some(first)) = (obj.contains_key("example"), examples.first().cloned()) {
             obj.insert("example".into(), first);
         }
@@ -545,7 +547,7 @@ fn other_keywords(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
 /// Beside a `$ref`, 3.1 applies the other keywords too: shape keywords move
 /// into an `allOf` with the `$ref`; annotations stay, as `lower` reads them there.
 fn ref_siblings(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
-    if !obj.get("$ref").is_some_and(Value::is_string) {
+    if !obj.member("$ref").is_some_and(Value::is_string) {
         return;
     }
     let shapes = obj.keys().any(|k| k != "$ref" && !k.starts_with("x-") && !ANNOTATIONS.contains(&k.as_str()));
@@ -599,7 +601,7 @@ fn content_encoding(obj: &mut Map<String, Value>) {
     }
     let encoding = obj.shift_remove("contentEncoding");
     let media = obj.shift_remove("contentMediaType");
-    if obj.contains_key("format") || obj.get("type").is_some_and(|t| t.as_str() != Some("string")) {
+    if obj.contains_key("format") || obj.member("type").is_some_and(|t| t.as_str() != Some("string")) {
         return;
     }
     let format = match encoding.as_ref().and_then(Value::as_str) {
@@ -614,7 +616,7 @@ fn content_encoding(obj: &mut Map<String, Value>) {
 /// `type: [t, 'null']` is `type: t, nullable: true`; several types are a `oneOf`
 /// with one branch per type, each with the keywords of its type.
 fn type_list(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
-    let Some(Value::Array(list)) = obj.get("type") else { return };
+    let Some(Value::Array(list)) = obj.member("type") else { return };
     let names: Vec<String> = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
     if names.len() != list.len() || names.is_empty() || names.iter().any(|t| !TYPES.contains(&t.as_str())) {
         return; // `normalize` reports what is not a list of type names
@@ -654,7 +656,7 @@ fn type_list(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
                         b.insert(kw.to_string(), v.clone());
                     }
                 }
-                if let Some(Value::Array(values)) = obj.get("enum") {
+                if let Some(Value::Array(values)) = obj.member("enum") {
                     let fit: Vec<Value> = values.iter().filter(|v| crate::normalize::fits(t, v)).cloned().collect();
                     b.insert("enum".into(), Value::Array(fit));
                 }
@@ -706,11 +708,11 @@ fn null_branches(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
 /// `{type: 'null'}` (or `type: ['null']`, `const: null`, `enum: [null]`) with annotations only.
 fn only_null(b: &Value) -> bool {
     let Some(o) = b.as_object() else { return false };
-    let null_type = match o.get("type") {
+    let null_type = match o.member("type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(l)) => l.iter().all(|t| t == "null") && !l.is_empty(),
         Some(_) => false,
-        None => o.get("const") == Some(&Value::Null) || o.get("enum") == Some(&Value::Array(vec![Value::Null])),
+        None => o.member("const") == Some(&Value::Null) || o.member("enum") == Some(&Value::Array(vec![Value::Null])),
     };
     null_type
         && o.keys().all(|k| {
@@ -733,7 +735,7 @@ fn prefix_items(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
         );
         return;
     };
-    let closed = obj.get("items") == Some(&Value::Bool(false));
+    let closed = obj.member("items") == Some(&Value::Bool(false));
     let len = prefix.len() as u64;
     let mut alternatives: Vec<(Value, String)> = Vec::new();
     let rest = obj.shift_remove("items").filter(|i| *i != Value::Bool(false));
@@ -745,7 +747,7 @@ fn prefix_items(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
         }
     }
     if closed {
-        let max = obj.get("maxItems").and_then(Value::as_u64).map_or(len, |m| m.min(len));
+        let max = obj.member("maxItems").and_then(Value::as_u64).map_or(len, |m| m.min(len));
         obj.insert("maxItems".into(), Value::from(max));
     }
     let items_at = join(ptr, "items");

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::pointer::Member;
 use serde_json::Value;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent};
@@ -41,10 +42,10 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
         let base = naming::type_name(id);
         let ptr = &op.pointer;
         let op = pointer::get_ptr(doc, ptr).unwrap_or(&Value::Null);
-        for (mt_ptr, _) in json_schemas(op.get("requestBody"), &format!("{ptr}/requestBody")) {
+        for (mt_ptr, _) in json_schemas(op.member("requestBody"), &format!("{ptr}/requestBody")) {
             lw.hints.insert(mt_ptr, format!("{base}Body"));
         }
-        if let Some(b) = op.get("requestBody") {
+        if let Some(b) = op.member("requestBody") {
             let (b, bptr) = media::deref(doc, b, &format!("{ptr}/requestBody"));
             let chosen =
                 media::choose(doc, b, &bptr, true).filter(|c| matches!(c.family, Family::Form | Family::Multipart));
@@ -52,7 +53,7 @@ pub fn lower_api(model: &Model, lock: Option<&NameLock>) -> Api {
                 lw.hints.entry(sp).or_insert_with(|| format!("{base}Body"));
             }
         }
-        for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (code, r) in op.member("responses").and_then(Value::as_object).into_iter().flatten() {
             let rp = pointer::join(&format!("{ptr}/responses"), code);
             for (mt_ptr, _) in json_schemas(Some(r), &rp) {
                 lw.hints.insert(mt_ptr, format!("{base}Response{code}"));
@@ -118,7 +119,7 @@ fn conventions(doc: &Value) -> Conventions {
         headers: extensions::client_headers(doc).unwrap_or_default(),
         default_query: extensions::default_query(doc).unwrap_or_default(),
         security_schemes: security::schemes(doc).0,
-        security: doc.get("security").and_then(security::requirements).unwrap_or_default(),
+        security: doc.member("security").and_then(security::requirements).unwrap_or_default(),
     }
 }
 
@@ -126,9 +127,9 @@ fn conventions(doc: &Value) -> Conventions {
 /// that is an absolute `http(s)` URL.
 pub fn base_url(doc: &Value) -> Option<String> {
     let server = doc.pointer("/servers/0")?;
-    let mut url = server.get("url")?.as_str()?.to_string();
-    for (name, var) in server.get("variables").and_then(Value::as_object).into_iter().flatten() {
-        if let Some(default) = var.get("default").and_then(Value::as_str) {
+    let mut url = server.member("url")?.as_str()?.to_string();
+    for (name, var) in server.member("variables").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(default) = var.member("default").and_then(Value::as_str) {
             url = url.replace(&format!("{{{name}}}"), default);
         }
     }
@@ -156,9 +157,9 @@ pub fn operation_id(operation_id: Option<&str>, path: &str, method: &str) -> Str
 /// JSON media types under `holder.content` (application/json and `+json`), with schema pointers.
 fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Value)> {
     let mut out = Vec::new();
-    for (mt, m) in holder.and_then(|h| h.get("content")).and_then(Value::as_object).into_iter().flatten() {
+    for (mt, m) in holder.and_then(|h| h.member("content")).and_then(Value::as_object).into_iter().flatten() {
         if media::is_json(mt) {
-            if let Some(s) = m.get("schema") {
+            if let Some(s) = m.member("schema") {
                 out.push((format!("{}/schema", pointer::join(&format!("{ptr}/content"), mt)), s));
             }
         }
@@ -168,8 +169,8 @@ fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Va
 
 /// The `example` of the schema at `ptr`, or of the schema its refs lead to.
 fn schema_example<'v>(doc: &'v Value, lw: &Lowerer, ptr: &str) -> Option<&'v Value> {
-    let here = pointer::get_ptr(doc, ptr).and_then(|s| s.get("example"));
-    here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.get("example")))
+    let here = pointer::get_ptr(doc, ptr).and_then(|s| s.member("example"));
+    here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.member("example")))
 }
 
 fn lower_op(
@@ -236,7 +237,7 @@ fn lower_op(
 
             required: location == ParamIn::Path || data.required,
             validation: lw.validation(&schema_ptr),
-            default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.get("default")).cloned(),
+            default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.member("default")).cloned(),
             example: data.example.clone().or_else(|| schema_example(doc, lw, &schema_ptr).cloned()),
             wire,
             location,
@@ -257,10 +258,10 @@ fn lower_op(
         p.name = name;
     }
 
-    let (body, body_media) = match op.get("requestBody") {
+    let (body, body_media) = match op.member("requestBody") {
         Some(b) => {
             let (b, bptr) = media::deref(doc, b, &format!("{ptr}/requestBody"));
-            let required = b.get("required") == Some(&Value::Bool(true));
+            let required = b.member("required") == Some(&Value::Bool(true));
             let (ty, media) = request_body(lw, doc, b, &bptr);
             (Some((ty, required)), media)
         }
@@ -273,7 +274,7 @@ fn lower_op(
         _ => default_body.and_then(|rule| rule.for_method(method)).cloned(),
     };
 
-    let responses = op.get("responses").and_then(Value::as_object);
+    let responses = op.member("responses").and_then(Value::as_object);
     let mut codes: Vec<&String> = responses.map(|m| m.keys().collect()).unwrap_or_default();
     codes.sort();
     let mut success = (200u16, None);
@@ -286,7 +287,7 @@ fn lower_op(
         let r = &responses.expect("codes come from responses")[code];
         let rptr = pointer::join(&format!("{ptr}/responses"), code);
         let (r, rptr) = media::deref(doc, r, &rptr);
-        let desc = r.get("description").and_then(Value::as_str).unwrap_or_default().to_string();
+        let desc = r.member("description").and_then(Value::as_str).unwrap_or_default().to_string();
         match code.parse::<u16>() {
             Ok(c) if (200..300).contains(&c) && !found => {
                 found = true;
@@ -349,7 +350,7 @@ fn lower_op(
         errors,
         paginated,
         default_body,
-        security: op.get("security").and_then(security::requirements),
+        security: op.member("security").and_then(security::requirements),
         pointer: ptr.to_string(),
     }
 }
@@ -412,8 +413,8 @@ fn multipart_parts(lw: &mut Lowerer, doc: &Value, chosen: &media::Chosen<'_>) ->
         .into_iter()
         .map(|(wire, pptr, p)| {
             let file = media::is_binary(doc, Some(p), &pptr);
-            let list = p.get("type").and_then(Value::as_str) == Some("array")
-                && media::is_binary(doc, p.get("items"), &format!("{pptr}/items"));
+            let list = p.member("type").and_then(Value::as_str) == Some("array")
+                && media::is_binary(doc, p.member("items"), &format!("{pptr}/items"));
             let prop_ptr = pointer::join(&format!("{target}/properties"), &wire);
             let ty = (!file && !list).then(|| lw.lower(&prop_ptr));
             let content_type = chosen

@@ -169,6 +169,28 @@ pub fn member<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// `get` by key through [`member`] (small objects are scanned, not hashed):
+/// the member of an object, `None` for any other value.
+pub(crate) trait Member {
+    /// The member `key`, if this is an object that has one.
+    fn member(&self, key: &str) -> Option<&Value>;
+}
+
+impl Member for Map<String, Value> {
+    fn member(&self, key: &str) -> Option<&Value> {
+        member(self, key)
+    }
+}
+
+impl Member for Value {
+    fn member(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(m) => member(m, key),
+            _ => None,
+        }
+    }
+}
+
 /// [`member`], mutable.
 pub fn member_mut<'a>(m: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
     if m.len() <= SCAN_MAX {

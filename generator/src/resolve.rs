@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::pointer::{self, RefError};
@@ -138,7 +139,7 @@ impl<'a> Resolver<'a> {
 
 /// The string `$ref` of a node, if it has one.
 fn ref_of(v: &Value) -> Option<&str> {
-    v.get("$ref").and_then(Value::as_str)
+    v.member("$ref").and_then(Value::as_str)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Collects the JSON pointer of every schema object (top-level and nested),
 //! parent before children, without following `$ref`s.
 
+use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::pointer::{join, push_index, push_token};
@@ -21,28 +22,28 @@ pub fn schema_pointers(doc: &Value) -> Vec<String> {
 /// not look each pointer up again from the root).
 pub fn schemas(doc: &Value) -> Vec<(String, &Value)> {
     let mut w = Collect { ptr: String::new(), out: Vec::new() };
-    if let Some(c) = doc.get("components") {
+    if let Some(c) = doc.member("components") {
         w.at("components", |w| {
-            w.at("schemas", |w| entries(c.get("schemas")).for_each(|(k, s)| w.at(k, |w| w.schema(s))));
-            w.at("parameters", |w| entries(c.get("parameters")).for_each(|(k, p)| w.at(k, |w| w.parameter(p))));
-            w.at("headers", |w| entries(c.get("headers")).for_each(|(k, h)| w.at(k, |w| w.parameter(h))));
-            w.at("requestBodies", |w| entries(c.get("requestBodies")).for_each(|(k, b)| w.at(k, |w| w.content(b))));
-            w.at("responses", |w| entries(c.get("responses")).for_each(|(k, r)| w.at(k, |w| w.response(r))));
+            w.at("schemas", |w| entries(c.member("schemas")).for_each(|(k, s)| w.at(k, |w| w.schema(s))));
+            w.at("parameters", |w| entries(c.member("parameters")).for_each(|(k, p)| w.at(k, |w| w.parameter(p))));
+            w.at("headers", |w| entries(c.member("headers")).for_each(|(k, h)| w.at(k, |w| w.parameter(h))));
+            w.at("requestBodies", |w| entries(c.member("requestBodies")).for_each(|(k, b)| w.at(k, |w| w.content(b))));
+            w.at("responses", |w| entries(c.member("responses")).for_each(|(k, r)| w.at(k, |w| w.response(r))));
         });
     }
     w.at("paths", |w| {
-        for (path, item) in entries(doc.get("paths")) {
+        for (path, item) in entries(doc.member("paths")) {
             w.at(path, |w| {
                 w.parameters(item);
                 for m in METHODS {
                     let Some(op) = item.get(m) else { continue };
                     w.at(m, |w| {
                         w.parameters(op);
-                        if let Some(b) = op.get("requestBody") {
+                        if let Some(b) = op.member("requestBody") {
                             w.at("requestBody", |w| w.content(b));
                         }
                         w.at("responses", |w| {
-                            entries(op.get("responses")).for_each(|(code, r)| w.at(code, |w| w.response(r)))
+                            entries(op.member("responses")).for_each(|(code, r)| w.at(code, |w| w.response(r)))
                         });
                     });
                 }
@@ -78,11 +79,13 @@ impl<'a> Collect<'a> {
 
     /// The `parameters` list of a path item or an operation.
     fn parameters(&mut self, holder: &'a Value) {
-        self.at("parameters", |w| array(holder.get("parameters")).for_each(|(i, p)| w.at_index(i, |w| w.parameter(p))));
+        self.at("parameters", |w| {
+            array(holder.member("parameters")).for_each(|(i, p)| w.at_index(i, |w| w.parameter(p)))
+        });
     }
 
     fn parameter(&mut self, p: &'a Value) {
-        if let Some(s) = p.get("schema") {
+        if let Some(s) = p.member("schema") {
             self.at("schema", |w| w.schema(s));
         }
         self.content(p);
@@ -90,8 +93,8 @@ impl<'a> Collect<'a> {
 
     fn content(&mut self, holder: &'a Value) {
         self.at("content", |w| {
-            for (mt, m) in entries(holder.get("content")) {
-                if let Some(s) = m.get("schema") {
+            for (mt, m) in entries(holder.member("content")) {
+                if let Some(s) = m.member("schema") {
                     w.at(mt, |w| w.at("schema", |w| w.schema(s)));
                 }
             }
@@ -100,7 +103,7 @@ impl<'a> Collect<'a> {
 
     fn response(&mut self, r: &'a Value) {
         self.content(r);
-        self.at("headers", |w| entries(r.get("headers")).for_each(|(h, hv)| w.at(h, |w| w.parameter(hv))));
+        self.at("headers", |w| entries(r.member("headers")).for_each(|(h, hv)| w.at(h, |w| w.parameter(hv))));
     }
 
     fn schema(&mut self, s: &'a Value) {
@@ -201,7 +204,7 @@ pub struct ParamItem<'a> {
 /// parameter was silently dropped and a path parameter reported undeclared).
 pub fn operations(doc: &Value) -> impl Iterator<Item = OperationItem<'_>> {
     let refs = Resolver::new(doc);
-    entries(doc.get("paths")).flat_map(move |(path, item)| {
+    entries(doc.member("paths")).flat_map(move |(path, item)| {
         let item_ptr = join("/paths", path);
         METHODS.into_iter().filter_map(move |method| {
             let value = item.get(method).filter(|op| op.is_object())?;
@@ -209,7 +212,7 @@ pub fn operations(doc: &Value) -> impl Iterator<Item = OperationItem<'_>> {
             let mut parameters: Vec<ParamItem<'_>> = Vec::new();
             let mut sites = Vec::new();
             for (base, holder) in [(&item_ptr, item), (&pointer, value)] {
-                for (i, p) in array(holder.get("parameters")) {
+                for (i, p) in array(holder.member("parameters")) {
                     let site = format!("{base}/parameters/{i}");
                     let (pointer, value) = match refs.follow_node(p, &site) {
                         Ok(t) => (t.pointer, t.value),
