@@ -6,7 +6,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::diag::{Code, Severity};
-use crate::pointer;
+use crate::pointer::{self, Member};
 use crate::report::Diagnostics;
 use crate::source::{SourceFile, SourceMap};
 
@@ -161,7 +161,7 @@ fn descendants_with(target: &str, doc: &Value) -> Option<Vec<String>> {
                 path.push(token);
                 walk(child, path, key, value, out);
                 path.pop();
-            } else if child.get(key).and_then(Value::as_str) == Some(value) {
+            } else if child.member(key).and_then(Value::as_str) == Some(value) {
                 out.push(pointer::of_tokens(path.iter().chain(std::iter::once(&token))));
             }
         };
