@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
-use crate::pointer;
+use crate::pointer::{self, Member};
 use crate::report::Diagnostics;
 use crate::resolve::{Resolver, Stopped, Unresolved};
 use crate::source::SourceMap;

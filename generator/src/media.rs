@@ -8,12 +8,11 @@
 //! text, binary, other. A response's `text/event-stream` is not one of them:
 //! its events get a method of their own (see [`events`]).
 
-use crate::pointer::Member;
 use serde_json::Value;
 
 use crate::diag::{Code, Severity};
 use crate::ir::FormEncoding;
-use crate::pointer;
+use crate::pointer::{self, Member};
 use crate::report::Diagnostics;
 use crate::resolve::Resolver;
 use crate::source::SourceMap;

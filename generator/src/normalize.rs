@@ -2,11 +2,10 @@
 //! safely are rewritten into 3.0 (each with a located warning); what cannot
 //! be interpreted safely is an error, never a guess.
 
-use crate::pointer::Member;
 use serde_json::{Map, Value};
 
 use crate::diag::{Code, Severity};
-use crate::pointer::{self, join};
+use crate::pointer::{self, join, Member};
 use crate::report::Diagnostics;
 use crate::resolve::Resolver;
 use crate::source::SourceMap;

@@ -31,12 +31,11 @@
 //! `oneOf`/`anyOf` are located errors; the keywords `normalize` already
 //! refuses (`if`/`then`/`else`, `unevaluatedProperties`, …) stay refused there.
 
-use crate::pointer::Member;
 use serde_json::{Map, Value};
 
 use crate::check::collect_refs;
 use crate::diag::{Code, Severity};
-use crate::pointer::{self, join};
+use crate::pointer::{self, join, Member};
 use crate::report::Diagnostics;
 use crate::resolve::Resolver;
 use crate::source::SourceMap;

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::pointer::Member;
 use serde_json::Value;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent};
@@ -18,7 +17,7 @@ use crate::lower::{self, Lowerer};
 use crate::media::{self, Family};
 use crate::names_lock::{self, NameLock};
 use crate::naming::{self, Scope};
-use crate::pointer;
+use crate::pointer::{self, Member};
 use crate::security;
 
 /// Lowers a checked document into the IR, keeping the public names recorded
@@ -168,9 +167,9 @@ fn json_schemas<'v>(holder: Option<&'v Value>, ptr: &str) -> Vec<(String, &'v Va
 }
 
 /// The `example` of the schema at `ptr`, or of the schema its refs lead to.
-fn schema_example<'v>(doc: &'v Value, lw: &Lowerer, ptr: &str) -> Option<&'v Value> {
-    let here = pointer::get_ptr(doc, ptr).and_then(|s| s.member("example"));
-    here.or_else(|| pointer::get_ptr(doc, &lw.target(ptr)).and_then(|s| s.member("example")))
+fn schema_example<'a>(lw: &Lowerer<'a>, ptr: &str) -> Option<&'a Value> {
+    let here = lw.node(ptr).and_then(|s| s.member("example"));
+    here.or_else(|| lw.node(&lw.target(ptr)).and_then(|s| s.member("example")))
 }
 
 fn lower_op(
@@ -237,8 +236,8 @@ fn lower_op(
 
             required: location == ParamIn::Path || data.required,
             validation: lw.validation(&schema_ptr),
-            default: pointer::get_ptr(doc, &lw.target(&schema_ptr)).and_then(|s| s.member("default")).cloned(),
-            example: data.example.clone().or_else(|| schema_example(doc, lw, &schema_ptr).cloned()),
+            default: lw.node(&lw.target(&schema_ptr)).and_then(|s| s.member("default")).cloned(),
+            example: data.example.clone().or_else(|| schema_example(lw, &schema_ptr).cloned()),
             wire,
             location,
             ty,

@@ -10,10 +10,9 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::pointer::Member;
 use serde_json::Value;
 
-use crate::pointer::{self, RefError};
+use crate::pointer::{self, Member, RefError};
 
 /// Follows `$ref`s in one document.
 #[derive(Debug, Clone, Copy)]

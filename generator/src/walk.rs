@@ -3,10 +3,9 @@
 //! Collects the JSON pointer of every schema object (top-level and nested),
 //! parent before children, without following `$ref`s.
 
-use crate::pointer::Member;
 use serde_json::Value;
 
-use crate::pointer::{join, push_index, push_token};
+use crate::pointer::{join, push_index, push_token, Member};
 use crate::resolve::Resolver;
 
 /// HTTP methods an OpenAPI path item may hold, in output order.
@@ -114,23 +113,23 @@ impl<'a> Collect<'a> {
             return;
         };
         self.out.push((self.ptr.clone(), s));
-        if obj.contains_key("$ref") {
+        if obj.member("$ref").is_some() {
             return;
         }
         let has = |keywords: &[&str]| has_any(obj, keywords);
         if has(&SCHEMA_MAPS) {
             for kw in SCHEMA_MAPS {
-                self.at(kw, |w| entries(obj.get(kw)).for_each(|(k, sub)| w.at(k, |w| w.schema(sub))));
+                self.at(kw, |w| entries(obj.member(kw)).for_each(|(k, sub)| w.at(k, |w| w.schema(sub))));
             }
         }
         if has(&SCHEMA_LISTS) {
             for kw in SCHEMA_LISTS {
-                self.at(kw, |w| array(obj.get(kw)).for_each(|(i, sub)| w.at_index(i, |w| w.schema(sub))));
+                self.at(kw, |w| array(obj.member(kw)).for_each(|(i, sub)| w.at_index(i, |w| w.schema(sub))));
             }
         }
         if has(&SCHEMA_SINGLES) {
             for kw in SCHEMA_SINGLES {
-                if let Some(sub) = obj.get(kw).filter(|sub| sub.is_object()) {
+                if let Some(sub) = obj.member(kw).filter(|sub| sub.is_object()) {
                     self.at(kw, |w| w.schema(sub));
                 }
             }
