@@ -165,8 +165,8 @@ impl Config {
     /// input and `cargo:warning` for every diagnostic. On errors, nothing is
     /// written and the error renders every one (the build script should fail).
     ///
-    /// The module brings its runtime: the runtime's sources are written to
-    /// `$OUT_DIR/openapi_clientgen_runtime/` and the file declares
+    /// The module brings its runtime: the runtime is written to
+    /// `$OUT_DIR/openapi_clientgen_runtime.rs` and the file declares
     /// `pub mod runtime` from there, so `include!(concat!(env!("OUT_DIR"), "/<file_name>"));`
     /// (at the crate root or in a module of its own) is all a crate needs.
     pub fn write_to_out_dir(&self, spec: impl AsRef<Path>, file_name: &str) -> Result<PathBuf, Error> {
@@ -179,7 +179,7 @@ impl Config {
 
     /// What [`Config::write_to_out_dir`] does, with the output file and the
     /// stream that receives the `cargo:` directives given explicitly (the
-    /// runtime goes to `openapi_clientgen_runtime/` beside `out`). Returns
+    /// runtime goes to `openapi_clientgen_runtime.rs` beside `out`). Returns
     /// whether anything was (re)written: unchanged files are left alone, with
     /// their modification times.
     pub fn write_to(&self, spec: impl AsRef<Path>, out: &Path, cargo: &mut dyn Write) -> Result<bool, Error> {
@@ -215,22 +215,16 @@ impl Config {
     }
 }
 
-/// Writes the runtime's sources to `openapi_clientgen_runtime/` beside `out`
-/// (only the files that changed). Returns the `pub mod runtime` declaration
-/// that loads them (by absolute path, so it works wherever the file is
-/// `include!`d) and whether a file was written.
+/// Writes the runtime ([`crate_gen::runtime_rs`]) to `openapi_clientgen_runtime.rs`
+/// beside `out`, unless it is already there unchanged. Returns the `pub mod runtime`
+/// declaration that loads it (by absolute path, so it works wherever the file is
+/// `include!`d) and whether it was written.
 fn write_runtime_beside(out: &Path) -> Result<(String, bool), Error> {
     let io = |path: &Path, source| Error::Io { path: path.to_path_buf(), source };
-    let dir = std::path::absolute(out).map_err(|e| io(out, e))?.with_file_name("openapi_clientgen_runtime");
-    let mut wrote = false;
-    for (file, text) in crate_gen::RUNTIME_FILES {
-        let path = dir.join(file);
-        wrote |= crate::build::write_if_changed(&path, &crate_gen::runtime_file_text(file, text))
-            .map_err(|e| io(&path, e))?;
-    }
-    let module = dir.join("mod.rs");
-    let Some(module) = module.to_str() else {
-        return Err(Error::Invalid(format!("{}: the path is not UTF-8, so no module can load it", module.display())));
+    let path = std::path::absolute(out).map_err(|e| io(out, e))?.with_file_name("openapi_clientgen_runtime.rs");
+    let wrote = crate::build::write_if_changed(&path, crate_gen::runtime_rs()).map_err(|e| io(&path, e))?;
+    let Some(module) = path.to_str() else {
+        return Err(Error::Invalid(format!("{}: the path is not UTF-8, so no module can load it", path.display())));
     };
     // `{:?}` writes a Rust string literal (escaping `\` and `"`).
     let declaration = format!(

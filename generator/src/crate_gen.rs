@@ -1,6 +1,6 @@
 //! A standalone, publishable client crate: `Cargo.toml`, `README.md`,
 //! `src/lib.rs`, the generated `src/types.rs` and `src/api.rs`, and a copy of
-//! the runtime in `src/runtime/` — no build script, no dependency on the
+//! the runtime in `src/runtime.rs` — no build script, no dependency on the
 //! generator.
 //!
 //! [`crate_files`] is pure (same input, same bytes); [`write_crate`] writes
@@ -83,8 +83,9 @@ pub const ROOT_REEXPORTS: &str =
     "pub use runtime::{ApiResponse, Client, ClientBuilder, Error, InvalidValue, Patch, RetryPolicy};";
 
 /// The runtime sources, `(file name, text)`, embedded from `generator/runtime/`,
-/// their only copy: the standalone crate gets them in `src/runtime/`, a build
-/// script through [`crate::Config::write_to_out_dir`] (which the root package
+/// their only copy: the standalone crate gets them as one file, `src/runtime.rs`
+/// ([`runtime_rs`]), and so does a build script through
+/// [`crate::Config::write_to_out_dir`] (which the root package
 /// `losant-instance-api` uses).
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("body.rs", include_str!("../runtime/body.rs")),
@@ -103,6 +104,13 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("validate.rs", include_str!("../runtime/validate.rs")),
     ("value.rs", include_str!("../runtime/value.rs")),
 ];
+
+/// The runtime as one file, `src/runtime.rs` of a generated crate: built by
+/// the generator's build script from `generator/runtime/` (see
+/// `src/runtime_inline.rs`), [`GENERATED_MARKER`] on its first line.
+pub fn runtime_rs() -> &'static str {
+    include_str!(concat!(env!("OUT_DIR"), "/runtime.rs"))
+}
 
 /// The bundled spec, relative to the repository root.
 pub const BUNDLED_SPEC: &str = "spec/losant-instance-api-openapi.yml";
@@ -236,23 +244,13 @@ pub(crate) fn crate_files(
         files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
         modules.push(name);
     }
-    for (file, text) in RUNTIME_FILES {
-        files.insert(format!("src/runtime/{file}"), runtime_file_text(file, text));
-    }
+    files.insert("src/runtime.rs".to_string(), runtime_rs().to_string());
     modules.push("runtime".to_string());
     modules.sort();
     files.insert("src/lib.rs".to_string(), lib_rs(&api, opts, &modules));
     files.insert("Cargo.toml".to_string(), cargo_toml(&api, opts));
     files.insert("README.md".to_string(), readme(doc, &api, opts));
     Ok(files)
-}
-
-/// Runtime file `file` as the generator writes it: [`GENERATED_MARKER`] first, then `text`.
-pub(crate) fn runtime_file_text(file: &str, text: &str) -> String {
-    format!(
-        "// {GENERATED_MARKER} {}: a copy of its runtime (`runtime/{file}`). Do not edit.\n\n{text}",
-        env!("CARGO_PKG_VERSION")
-    )
 }
 
 fn rust_header(api: &Api) -> String {
@@ -896,6 +894,87 @@ mod tests {
         for (name, text) in RUNTIME_FILES {
             let now = std::fs::read_to_string(dir.join(name)).expect("runtime file");
             assert_eq!(*text, now, "runtime/{name} embedded text is stale");
+        }
+    }
+
+    /// `runtime.rs` holds every runtime file once, each as the block of the
+    /// `mod` that declared it, with the same tokens as the file: indenting
+    /// changed no string literal (a literal spanning lines would gain the
+    /// indentation), and nothing was dropped.
+    #[test]
+    fn runtime_rs_inlines_each_runtime_file_with_the_same_tokens() {
+        use std::str::FromStr;
+        let text = runtime_rs();
+        let marker = format!("// {GENERATED_MARKER} {}: ", env!("CARGO_PKG_VERSION"));
+        assert!(text.starts_with(&marker), "{text:.200}");
+        let tokens = |t: &str| {
+            let mut out = Vec::new();
+            flatten(proc_macro2::TokenStream::from_str(t).expect("runtime source lexes"), &mut out);
+            out
+        };
+        let header = text.split_inclusive('\n').take(2).collect::<String>();
+        assert_eq!(text, crate::runtime_inline::inline(&header, RUNTIME_FILES), "OUT_DIR/runtime.rs is stale");
+        let (_, root) = RUNTIME_FILES.iter().find(|(n, _)| *n == "mod.rs").expect("runtime/mod.rs");
+        let mut inlined = Vec::new();
+        let mut rest = text;
+        for line in root.lines() {
+            let Some((head, original)) = crate::runtime_inline::submodule(line, RUNTIME_FILES) else { continue };
+            let open = format!("\n{head} {{\n");
+            let start = rest.find(&open).unwrap_or_else(|| panic!("`{head}` is not inlined")) + open.len();
+            let len = rest[start..].find("\n}\n").unwrap_or_else(|| panic!("`{head}` is not closed"));
+            let block = &rest[start..start + len];
+            assert!(block.lines().all(|l| l.is_empty() || l.starts_with("    ")), "`{head}`: a line is not indented");
+            assert_eq!(tokens(block), tokens(original), "`{head}`: the block's tokens differ from the file's");
+            inlined.push(format!("{}.rs", head.rsplit(' ').next().expect("name")));
+            rest = &rest[start + len..];
+        }
+        inlined.sort();
+        let files: Vec<String> = RUNTIME_FILES.iter().map(|(n, _)| n.to_string()).filter(|n| n != "mod.rs").collect();
+        assert_eq!(inlined, files, "every runtime file but mod.rs, once");
+        // No file module is left to look for beside runtime.rs.
+        let declarations = text.lines().filter(|l| l.trim_start().starts_with("mod ") || l.contains(" mod "));
+        assert!(declarations.clone().all(|l| l.ends_with(" {")), "{:?}", declarations.collect::<Vec<_>>());
+        // Outside the blocks, mod.rs is unchanged.
+        assert_eq!(
+            text.lines().filter(|l| !l.starts_with("    ") && !l.is_empty() && *l != "}").skip(1).count(),
+            root.lines().filter(|l| !l.is_empty()).count()
+        );
+    }
+
+    /// Each token as text; a (non-raw) string literal with its line continuations
+    /// (`\` + newline + whitespace, which its value does not contain) removed,
+    /// so that only indentation that changes a value makes a difference.
+    fn flatten(stream: proc_macro2::TokenStream, out: &mut Vec<String>) {
+        for tree in stream {
+            match tree {
+                proc_macro2::TokenTree::Group(g) => {
+                    out.push(format!("{:?}", g.delimiter()));
+                    flatten(g.stream(), out);
+                }
+                proc_macro2::TokenTree::Literal(l) => {
+                    let text = l.to_string();
+                    if !text.starts_with('"') && !text.starts_with("b\"") {
+                        out.push(text);
+                        continue;
+                    }
+                    let mut value = String::new();
+                    let mut chars = text.chars().peekable();
+                    while let Some(c) = chars.next() {
+                        if c == '\\' && chars.peek() == Some(&'\n') {
+                            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                chars.next();
+                            }
+                        } else {
+                            value.push(c);
+                            if c == '\\' {
+                                value.extend(chars.next()); // an escaped character, kept as is
+                            }
+                        }
+                    }
+                    out.push(value);
+                }
+                other => out.push(other.to_string()),
+            }
         }
     }
 

@@ -64,6 +64,8 @@ mod overlay;
 mod pointer;
 mod report;
 mod resolve;
+#[cfg(test)]
+mod runtime_inline;
 mod security;
 mod source;
 mod walk;

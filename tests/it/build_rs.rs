@@ -13,7 +13,7 @@ fn build_rs_generates_with_the_committed_lock() {
     let Some(rest) = built.strip_prefix(lowered_api::generated().code.as_str()) else {
         panic!("the client build.rs generated differs from generating with spec/names.lock");
     };
-    let runtime = std::path::Path::new(env!("OUT_DIR")).join("openapi_clientgen_runtime/mod.rs");
+    let runtime = std::path::Path::new(env!("OUT_DIR")).join("openapi_clientgen_runtime.rs");
     let declaration = format!("#[path = {:?}]\npub mod runtime;\n", runtime.to_str().expect("a UTF-8 OUT_DIR"));
     assert!(rest.ends_with(&declaration), "after the generated code, only the runtime's declaration: {rest}");
     let comment = &rest[..rest.len() - declaration.len()];
