@@ -11,10 +11,11 @@
 # Prints median wall time and median peak RSS per side and ours/progenitor.
 # Not run by CI; nothing asserts on timings. Builds both in release first
 # (progenitor's dependency tree takes a few minutes the first time): ours with
-# this workspace's release profile (fat LTO, one codegen unit, jemalloc: how the
+# this workspace's release profile (fat LTO, one codegen unit, panic=abort, jemalloc: how the
 # tool is built from this repository), progenitor with its own defaults, as
 # `cargo install cargo-progenitor` builds it. PROGENITOR_LTO=1 builds
-# progenitor with our profile settings too (target/progenitor-baseline-lto).
+# progenitor with our profile settings too (target/progenitor-baseline-lto; a
+# panic there aborts instead of exiting 2, and still counts as "not taken").
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,10 +30,10 @@ cargo build --release -p openapi-clientgen --bin openapi-clientgen
 PROG_TARGET="$TARGET/progenitor-baseline"
 if [[ "${PROGENITOR_LTO:-0}" == 1 ]]; then
   PROG_TARGET="$TARGET/progenitor-baseline-lto"
-  export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+  export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort
 fi
 cargo build --release --manifest-path benches/progenitor-baseline/Cargo.toml --target-dir "$PROG_TARGET"
-unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS
+unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS CARGO_PROFILE_RELEASE_PANIC
 OURS="$TARGET/release/openapi-clientgen"
 THEIRS="$PROG_TARGET/release/progenitor-baseline"
 
