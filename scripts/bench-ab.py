@@ -57,6 +57,16 @@ def main():
         if not os.access(binary, os.X_OK):
             sys.exit(f"{name}: {binary} is not built (cargo build --release; see scripts/bench-progenitor.sh)")
     work = tempfile.mkdtemp(prefix="bench-ab-")
+    # Each side runs from a fresh copy of its binary, as `cargo install` places
+    # one. How a file got into the page cache changes how fast it starts: on
+    # this machine's kernel (6.18, ext4) our binary as the linker wrote it ran
+    # 5-13 % slower than a copy of it, and progenitor's took 57 % more CPU time
+    # (BENCHMARKS.md, stop 28), so sides written differently are not comparable.
+    for name, binary in list(sides.items()):
+        copy = os.path.join(work, f"bin-{name}")
+        shutil.copyfile(binary, copy)
+        os.chmod(copy, 0o755)
+        sides[name] = copy
     devnull = os.open(os.devnull, os.O_WRONLY)
     print(f"cpus: {os.cpu_count()}; load: {os.getloadavg()[0]:.2f}; rounds: {args.rounds}")
     try:
