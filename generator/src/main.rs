@@ -11,8 +11,72 @@ use openapi_clientgen::{diag, to_yaml, write_if_changed, Analysis, Config, Error
 /// The allocator of the command line (see the `jemalloc` feature in Cargo.toml).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 mod allocator {
+    use std::alloc::{GlobalAlloc, Layout};
+
+    use tikv_jemallocator::Jemalloc;
+
     #[global_allocator]
-    static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+    static ALLOCATOR: Allocator = Allocator;
+
+    /// jemalloc, except that a small block is grown or shrunk by allocating
+    /// the new one, copying and freeing the old one. jemalloc's `realloc`
+    /// took about 580 instructions per call on that path (it looks the block
+    /// up and moves it through its slow path), its `malloc` and `sdallocx`
+    /// 60-100 together; growing vectors and strings through `realloc` was
+    /// 10 % of a small spec's instructions (BENCHMARKS.md, stop 28). A small block never grows in place anyway: doubling always
+    /// moves it to another size class. Large blocks keep jemalloc's
+    /// `realloc`, which can extend them without copying.
+    struct Allocator;
+
+    /// jemalloc's largest small size class (with 4 KiB pages).
+    const SMALL_MAX: usize = 14 * 1024;
+
+    // SAFETY: every method hands the layout and pointer it was given to
+    // jemalloc's own implementation, which upholds `GlobalAlloc`'s contract;
+    // `realloc` of small blocks allocates with the same alignment, copies the
+    // bytes both blocks hold, and frees the old block with its own layout.
+    unsafe impl GlobalAlloc for Allocator {
+        #[inline]
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's guarantees, passed on.
+            unsafe { Jemalloc.alloc(layout) }
+        }
+
+        #[inline]
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's guarantees, passed on.
+            unsafe { Jemalloc.alloc_zeroed(layout) }
+        }
+
+        #[inline]
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's guarantees, passed on.
+            unsafe { Jemalloc.dealloc(ptr, layout) }
+        }
+
+        #[inline]
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            if layout.size() > SMALL_MAX || new_size > SMALL_MAX {
+                // SAFETY: the caller's guarantees, passed on.
+                return unsafe { Jemalloc.realloc(ptr, layout, new_size) };
+            }
+            // SAFETY: `new_size` is non-zero and, rounded up to `layout.align()`,
+            // does not overflow `isize` (the caller's guarantees for `realloc`).
+            let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+            // SAFETY: a non-zero size (see above).
+            let new = unsafe { Jemalloc.alloc(new_layout) };
+            if !new.is_null() {
+                // SAFETY: `ptr` is valid for `layout.size()` bytes, `new` for
+                // `new_size`, and two live blocks do not overlap; `ptr` was
+                // allocated by this allocator with `layout` and is freed once.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    Jemalloc.dealloc(ptr, layout);
+                }
+            }
+            new
+        }
+    }
 
     /// jemalloc's options, read once at its start (`_RJEM_MALLOC_CONF` in the
     /// environment still overrides them). Thread caches hold freed blocks of up
