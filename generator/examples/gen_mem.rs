@@ -59,7 +59,8 @@ fn run(label: &str, spec: &Path, overlays: &[PathBuf]) -> ExitCode {
         }
     };
     let total = start.elapsed();
-    let code_bytes: usize = ["src/types.rs", "src/api.rs"].iter().filter_map(|f| files.get(*f)).map(String::len).sum();
+    let code_bytes: usize =
+        ["src/types.rs", "src/api.rs"].iter().filter_map(|f| files.get(*f)).map(|text| text.len()).sum();
     let show = |v: Option<u64>| v.map_or_else(|| "unknown".to_owned(), |v| v.to_string());
     println!(
         "input={label} paths={} schemas={} operations={} code_bytes={} analyze_ms={} total_ms={} rss_start_kib={} peak_rss_kib={}",

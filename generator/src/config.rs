@@ -9,7 +9,6 @@
 //!     .unwrap_or_else(|e| panic!("{e}"));
 //! ```
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -144,7 +143,7 @@ impl Config {
 
     /// The files of a standalone, publishable crate for `spec` (relative path
     /// -> contents; see [`crate::crate_gen`]). Pure and deterministic.
-    pub fn crate_files(&self, spec: impl AsRef<Path>, opts: &CrateOptions) -> Result<BTreeMap<String, String>, Error> {
+    pub fn crate_files(&self, spec: impl AsRef<Path>, opts: &CrateOptions) -> Result<crate_gen::CrateFiles, Error> {
         let spec = spec.as_ref();
         self.crate_files_from(&self.analyze(spec), &spec.display().to_string(), opts)
     }
@@ -155,7 +154,7 @@ impl Config {
         analysis: &Analysis,
         spec: &str,
         opts: &CrateOptions,
-    ) -> Result<BTreeMap<String, String>, Error> {
+    ) -> Result<crate_gen::CrateFiles, Error> {
         let lock = self.load_lock()?;
         crate_gen::crate_files(&checked(analysis, spec)?, lock.as_ref(), opts)
     }

@@ -12,6 +12,7 @@
 //! writer knows which files it owns: it never overwrites a file without the
 //! marker, and only ever deletes files with it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Read;
@@ -227,29 +228,32 @@ pub fn default_crate_name(out: &Path) -> Option<String> {
     validate_crate_name(name).ok().map(|()| name.to_string())
 }
 
+/// A generated crate: relative path (`/` separated) -> contents. The
+/// runtime's text is borrowed from the binary rather than copied (130 KB of
+/// fresh pages on every run).
+pub type CrateFiles = BTreeMap<String, Cow<'static, str>>;
+
 /// Generates the whole crate for a checked document, keeping the public names
 /// recorded in `lock` (see [`crate::names_lock`]): relative path (`/`
 /// separated) -> contents. Pure and deterministic.
-pub(crate) fn crate_files(
-    doc: &Model,
-    lock: Option<&NameLock>,
-    opts: &CrateOptions,
-) -> Result<BTreeMap<String, String>, Error> {
+pub(crate) fn crate_files(doc: &Model, lock: Option<&NameLock>, opts: &CrateOptions) -> Result<CrateFiles, Error> {
     validate_crate_name(&opts.name)?;
     let (api, modules_text) = generate_files(doc, lock, None)?;
-    let mut files = BTreeMap::new();
+    let mut files = CrateFiles::new();
     let header = rust_header(&api);
     let mut modules = Vec::new();
-    for (name, text) in modules_text {
-        files.insert(format!("src/{name}.rs"), format!("{header}{text}"));
+    for (name, mut text) in modules_text {
+        // In place: the text usually has room for the header, so no second copy of it is made.
+        text.insert_str(0, &header);
+        files.insert(format!("src/{name}.rs"), Cow::Owned(text));
         modules.push(name);
     }
-    files.insert("src/runtime.rs".to_string(), runtime_rs().to_string());
+    files.insert("src/runtime.rs".to_string(), Cow::Borrowed(runtime_rs()));
     modules.push("runtime".to_string());
     modules.sort();
-    files.insert("src/lib.rs".to_string(), lib_rs(&api, opts, &modules));
-    files.insert("Cargo.toml".to_string(), cargo_toml(&api, opts));
-    files.insert("README.md".to_string(), readme(doc, &api, opts));
+    files.insert("src/lib.rs".to_string(), Cow::Owned(lib_rs(&api, opts, &modules)));
+    files.insert("Cargo.toml".to_string(), Cow::Owned(cargo_toml(&api, opts)));
+    files.insert("README.md".to_string(), Cow::Owned(readme(doc, &api, opts)));
     Ok(files)
 }
 
@@ -669,7 +673,7 @@ pub fn owned_files(dir: &Path) -> std::io::Result<BTreeSet<String>> {
 
 /// [`owned_files`] not in `files`: the generated files that `files` no
 /// longer has. Files in `files` are not opened (the writer just wrote them).
-fn owned_files_but(dir: &Path, files: &BTreeMap<String, String>) -> std::io::Result<BTreeSet<String>> {
+fn owned_files_but(dir: &Path, files: &CrateFiles) -> std::io::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -723,7 +727,7 @@ impl std::error::Error for WriteError {}
 /// generated files (by marker) that `files` no longer has, and directories
 /// that leaves empty. Refuses, before writing anything, to overwrite a file
 /// that was not generated.
-pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<WriteReport, WriteError> {
+pub fn write_crate(dir: &Path, files: &CrateFiles) -> Result<WriteReport, WriteError> {
     let mut report = WriteReport::default();
     // A directory that is not there yet holds nothing to compare, refuse or
     // remove: its files are written without first trying to read each one.
@@ -752,7 +756,7 @@ pub fn write_crate(dir: &Path, files: &BTreeMap<String, String>) -> Result<Write
             std::fs::create_dir_all(parent).map_err(|e| WriteError::Io(parent.to_path_buf(), e))?;
             made = Some(parent);
         }
-        std::fs::write(path, content).map_err(|e| WriteError::Io(path.clone(), e))?;
+        std::fs::write(path, content.as_bytes()).map_err(|e| WriteError::Io(path.clone(), e))?;
         report.written.push((*rel).clone());
     }
     if fresh {
@@ -824,7 +828,7 @@ impl fmt::Display for CheckReport {
 }
 
 /// Compares `dir` with `files` without writing anything.
-pub fn check_crate(dir: &Path, files: &BTreeMap<String, String>) -> std::io::Result<CheckReport> {
+pub fn check_crate(dir: &Path, files: &CrateFiles) -> std::io::Result<CheckReport> {
     let mut report = CheckReport { dir: dir.to_path_buf(), ..CheckReport::default() };
     for (rel, content) in files {
         match std::fs::read(on_disk(dir, rel)) {

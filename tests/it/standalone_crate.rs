@@ -19,7 +19,7 @@
 //! (two dependency builds: full and check; the generator's dependencies once);
 //! warm, about 45 CPU-seconds (the 20k-line client compiled, checked and documented).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -33,11 +33,11 @@ fn spec() -> (PathBuf, Vec<PathBuf>) {
 }
 
 /// The crate for the bundled spec, named like the root package.
-fn crate_files() -> BTreeMap<String, String> {
+fn crate_files() -> crate_gen::CrateFiles {
     crate_files_named("losant-instance-api")
 }
 
-fn crate_files_named(name: &str) -> BTreeMap<String, String> {
+fn crate_files_named(name: &str) -> crate_gen::CrateFiles {
     let (spec, overlays) = spec();
     let opts = CrateOptions::new(name, "0.1.0", &spec, &overlays);
     // Configured as build.rs is: the overlay and the names it keeps.
