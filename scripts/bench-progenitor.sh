@@ -5,8 +5,9 @@
 #   ROUNDS=5 bash scripts/bench-progenitor.sh
 # Inputs: every corpus spec (tests/corpus) and the bundled Losant spec after its
 # overlay (as `openapi-clientgen bundle` writes it, since progenitor reads no
-# overlays). Both sides write into a fresh directory each run (ours: the
-# standalone crate of `generate --out`; progenitor: one formatted file).
+# overlays). Both sides write a crate into a directory that does not exist yet,
+# each run (ours: the standalone crate of `generate --out`; progenitor:
+# Cargo.toml and src/lib.rs, as `cargo progenitor` lays a crate out).
 # A spec progenitor refuses or panics on is reported as "not taken".
 # Prints median wall time and median peak RSS per side and ours/progenitor.
 # Not run by CI; nothing asserts on timings. Builds both in release first
@@ -50,14 +51,13 @@ inputs=("$WORK/losant-bundled.yaml" tests/corpus/*.yaml tests/corpus/*.json)
 measure() {
   local side="$1" spec="$2" out="$WORK/out/$1" tv="$WORK/time.txt" code=0 start end
   rm -rf "$out"
-  [[ "$side" == ours ]] || mkdir -p "$out"
   # Wall time from the clock in nanoseconds (time -v prints only hundredths);
   # peak RSS from time -v.
   start=$(date +%s%N)
   if [[ "$side" == ours ]]; then
     /usr/bin/time -v -o "$tv" "$OURS" generate "$spec" --out "$out" >/dev/null 2>"$WORK/err-ours.txt" || code=$?
   else
-    /usr/bin/time -v -o "$tv" "$THEIRS" "$spec" "$out/lib.rs" >/dev/null 2>"$WORK/err-progenitor.txt" || code=$?
+    /usr/bin/time -v -o "$tv" "$THEIRS" "$spec" "$out" >/dev/null 2>"$WORK/err-progenitor.txt" || code=$?
   fi
   end=$(date +%s%N)
   local wall rss
