@@ -70,8 +70,8 @@ mod security;
 mod source;
 mod walk;
 
-/// The runtime the generated clients call into (`generator/runtime/`, embedded
-/// by [`crate_gen::RUNTIME_FILES`]). Never compiled here (it needs reqwest,
+/// The runtime the generated clients call into (`generator/runtime/`, joined
+/// into one file by the build script: [`crate_gen::runtime_rs`]). Never compiled here (it needs reqwest,
 /// tokio, ...): declared only so that `cargo fmt` formats and checks its sources.
 #[cfg(any())]
 #[path = "../runtime/mod.rs"]
