@@ -23,12 +23,14 @@ mod allocator {
     /// took about 580 instructions per call on that path (it looks the block
     /// up and moves it through its slow path), its `malloc` and `sdallocx`
     /// 60-100 together; growing vectors and strings through `realloc` was
-    /// 10 % of a small spec's instructions (BENCHMARKS.md, stop 28). A small block never grows in place anyway: doubling always
-    /// moves it to another size class. Large blocks keep jemalloc's
-    /// `realloc`, which can extend them without copying.
+    /// 10 % of a small spec's instructions (BENCHMARKS.md, stop 28). A small
+    /// block never grows in place anyway: doubling always moves it to another
+    /// size class. Large blocks keep jemalloc's `realloc`, which can extend
+    /// them without copying.
     struct Allocator;
 
-    /// jemalloc's largest small size class (with 4 KiB pages).
+    /// jemalloc's largest small size class with 4 KiB pages (with larger
+    /// pages, only where the copying stops; correct either way).
     const SMALL_MAX: usize = 14 * 1024;
 
     // SAFETY: every method hands the layout and pointer it was given to
