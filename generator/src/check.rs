@@ -111,7 +111,7 @@ fn structure(doc: &Value, map: &SourceMap, diags: &mut Diagnostics) {
             }
         }
         for m in walk::METHODS {
-            let Some(op) = item.get(m) else { continue };
+            let Some(op) = item.member(m) else { continue };
             let op_ptr = crate::pointer::join(&ip, m);
             let Some(op) = op.as_object() else {
                 diags.at(

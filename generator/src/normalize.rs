@@ -116,7 +116,7 @@ fn type_of(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
 fn common_type(refs: Resolver, s: &Value, depth: usize) -> Option<String> {
     let mut found: Option<String> = None;
     for kw in ["oneOf", "anyOf", "allOf"] {
-        for b in s.get(kw).and_then(Value::as_array).into_iter().flatten() {
+        for b in s.member(kw).and_then(Value::as_array).into_iter().flatten() {
             let t = type_of(refs, b, depth + 1)?;
             if found.as_ref().is_some_and(|f| *f != t) {
                 return None;
@@ -214,7 +214,7 @@ fn numeric_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     let ptr = site.ptr;
     for kw in NUMERIC {
         let at = || join(ptr, kw);
-        match obj.get(kw) {
+        match obj.member(kw) {
             Some(Value::String(s)) => match s.trim().parse::<f64>() {
                 Ok(n) => {
                     let num = if n.fract() == 0.0 && n.abs() < 9e15 { Value::from(n as i64) } else { Value::from(n) };
@@ -252,7 +252,7 @@ fn boolean_strings(obj: &mut Map<String, Value>, site: &mut Site) {
     let ptr = site.ptr;
     for kw in BOOLEAN {
         let at = || join(ptr, kw);
-        match obj.get(kw) {
+        match obj.member(kw) {
             Some(Value::String(s)) if s == "true" || s == "false" => {
                 site.warn(
                     Code::InvalidType,
@@ -362,7 +362,7 @@ fn type_keyword(obj: &mut Map<String, Value>, site: &mut Site) {
 fn null_alternatives(obj: &mut Map<String, Value>, site: &mut Site) {
     for kw in ["oneOf", "anyOf"] {
         let Some(Value::Array(branches)) = obj.get_mut(kw) else {
-            if let Some(v) = obj.get(kw) {
+            if let Some(v) = obj.member(kw) {
                 site.error(
                     Code::InvalidType,
                     &join(site.ptr, kw),
@@ -562,7 +562,7 @@ fn structural_types(obj: &mut Map<String, Value>, site: &mut Site) {
 fn default_and_example(obj: &mut Map<String, Value>, site: &mut Site) {
     let ty = obj.member("type").and_then(Value::as_str).map(str::to_string);
     for (kw, code) in [("default", Code::DefaultTypeMismatch), ("example", Code::ExampleTypeMismatch)] {
-        if let (Some(t), Some(v)) = (&ty, obj.get(kw)) {
+        if let (Some(t), Some(v)) = (&ty, obj.member(kw)) {
             let null_ok = v.is_null() && obj.member("nullable") == Some(&Value::Bool(true));
             if !fits(t, v) && !null_ok {
                 site.warn(

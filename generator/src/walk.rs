@@ -35,7 +35,7 @@ pub fn schemas(doc: &Value) -> Vec<(String, &Value)> {
             w.at(path, |w| {
                 w.parameters(item);
                 for m in METHODS {
-                    let Some(op) = item.get(m) else { continue };
+                    let Some(op) = item.member(m) else { continue };
                     w.at(m, |w| {
                         w.parameters(op);
                         if let Some(b) = op.member("requestBody") {
@@ -206,7 +206,7 @@ pub fn operations(doc: &Value) -> impl Iterator<Item = OperationItem<'_>> {
     entries(doc.member("paths")).flat_map(move |(path, item)| {
         let item_ptr = join("/paths", path);
         METHODS.into_iter().filter_map(move |method| {
-            let value = item.get(method).filter(|op| op.is_object())?;
+            let value = item.member(method).filter(|op| op.is_object())?;
             let pointer = join(&item_ptr, method);
             let mut parameters: Vec<ParamItem<'_>> = Vec::new();
             let mut sites = Vec::new();
