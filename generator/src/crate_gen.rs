@@ -84,10 +84,10 @@ pub const ROOT_REEXPORTS: &str =
     "pub use runtime::{ApiResponse, Client, ClientBuilder, Error, InvalidValue, Patch, RetryPolicy};";
 
 /// The runtime sources, `(file name, text)`, embedded from `generator/runtime/`,
-/// their only copy: the standalone crate gets them as one file, `src/runtime.rs`
-/// ([`runtime_rs`]), and so does a build script through
-/// [`crate::Config::write_to_out_dir`] (which the root package
-/// `losant-instance-api` uses).
+/// their only copy. Generated crates do not get these: they get the one file
+/// the build script joins from them, [`runtime_rs`] (as `src/runtime.rs`, or
+/// beside what [`crate::Config::write_to_out_dir`] writes for the root package
+/// `losant-instance-api`). Tests check that file and the package against them.
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("body.rs", include_str!("../runtime/body.rs")),
     ("builder.rs", include_str!("../runtime/builder.rs")),
