@@ -267,8 +267,51 @@ fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
 }
 
+/// The environment variable that makes `generate` report how long each of its
+/// phases took (`scripts/bench-ab.py --phases` sets it and reads the report).
+const TIMINGS_VAR: &str = "OPENAPI_CLIENTGEN_TIMINGS";
+
+/// Wall time of each phase of a run, printed as one line on stderr at the
+/// end when [`TIMINGS_VAR`] is set; nothing is measured otherwise. The line
+/// starts with the moment `main` began (nanoseconds since the Unix epoch), so
+/// that a harness that noted when it started the process can tell how long
+/// loading the program took.
+struct Timings {
+    started: std::time::SystemTime,
+    last: std::time::Instant,
+    line: String,
+}
+
+impl Timings {
+    fn start() -> Option<Timings> {
+        std::env::var_os(TIMINGS_VAR)?;
+        let started = std::time::SystemTime::now();
+        let since_epoch = started.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let line = format!("timings: main_unix_ns={}", since_epoch.as_nanos());
+        Some(Timings { started, last: std::time::Instant::now(), line })
+    }
+
+    /// Ends the phase `name` (the time since the previous mark).
+    fn mark(timings: &mut Option<Timings>, name: &str) {
+        if let Some(t) = timings {
+            let now = std::time::Instant::now();
+            t.line.push_str(&format!(" {name}_us={}", now.duration_since(t.last).as_micros()));
+            t.last = now;
+        }
+    }
+
+    fn report(timings: Option<Timings>) {
+        if let Some(t) = timings {
+            let total = t.started.elapsed().unwrap_or_default().as_micros();
+            eprintln!("{} main_us={total}", t.line);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    let mut timings = Timings::start();
     let cli = Cli::parse();
+    Timings::mark(&mut timings, "args");
     match cli.command {
         Command::Lint { spec, overlays, format } => {
             let a = Config::new().overlays(overlays).analyze(&spec);
@@ -338,7 +381,9 @@ fn main() -> ExitCode {
             {
                 return fail(&e);
             }
+            Timings::mark(&mut timings, "setup");
             let a = config.analyze(&spec);
+            Timings::mark(&mut timings, "analyze");
             if !a.diagnostics.is_empty() {
                 report(&a, Format::Text);
             }
@@ -347,6 +392,7 @@ fn main() -> ExitCode {
                 Err(e @ Error::Spec { .. }) => return ExitCode::from(e.exit_status()),
                 Err(e) => return fail(&e),
             };
+            Timings::mark(&mut timings, "generate");
             leave_to_exit(a);
             if check {
                 return match crate_gen::check_crate(&out, &files) {
@@ -365,7 +411,10 @@ fn main() -> ExitCode {
                     }
                 };
             }
-            match crate_gen::write_crate(&out, &files) {
+            let written = crate_gen::write_crate(&out, &files);
+            Timings::mark(&mut timings, "write");
+            Timings::report(timings);
+            match written {
                 Ok(r) => {
                     // One write: stderr is unbuffered, and line by line it took a
                     // hundred system calls for a crate of twenty files.

@@ -12,14 +12,51 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Phase timings on stderr, in the format and under the environment variable
+/// of `openapi-clientgen generate` (its `Timings`), for `bench-ab.py --phases`.
+struct Timings {
+    started: SystemTime,
+    last: Instant,
+    line: String,
+}
+
+impl Timings {
+    fn start() -> Option<Timings> {
+        std::env::var_os("OPENAPI_CLIENTGEN_TIMINGS")?;
+        let started = SystemTime::now();
+        let since_epoch = started.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let line = format!("timings: main_unix_ns={}", since_epoch.as_nanos());
+        Some(Timings { started, last: Instant::now(), line })
+    }
+
+    fn mark(timings: &mut Option<Timings>, name: &str) {
+        if let Some(t) = timings {
+            let now = Instant::now();
+            t.line.push_str(&format!(" {name}_us={}", now.duration_since(t.last).as_micros()));
+            t.last = now;
+        }
+    }
+
+    fn report(timings: Option<Timings>) {
+        if let Some(t) = timings {
+            let total = t.started.elapsed().unwrap_or_default().as_micros();
+            eprintln!("{} main_us={total}", t.line);
+        }
+    }
+}
 
 fn main() -> ExitCode {
+    let mut timings = Timings::start();
     let args: Vec<String> = std::env::args().collect();
     let [_, spec, out] = args.as_slice() else {
         eprintln!("usage: progenitor-baseline SPEC OUT_DIR");
         return ExitCode::from(2);
     };
-    match std::panic::catch_unwind(|| run(spec, Path::new(out))) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(spec, Path::new(out), &mut timings)));
+    Timings::report(timings);
+    match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("progenitor refuses {spec}: {e}");
@@ -32,17 +69,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(spec: &str, out: &Path) -> Result<(), String> {
+fn run(spec: &str, out: &Path, timings: &mut Option<Timings>) -> Result<(), String> {
+    Timings::mark(timings, "args");
     let text = std::fs::read_to_string(spec).map_err(|e| e.to_string())?;
     let doc: openapiv3::OpenAPI = if spec.ends_with(".json") {
         serde_json::from_str(&text).map_err(|e| e.to_string())?
     } else {
         serde_yaml::from_str(&text).map_err(|e| e.to_string())?
     };
+    Timings::mark(timings, "analyze");
     let mut generator = progenitor::Generator::default();
     let tokens = generator.generate_tokens(&doc).map_err(|e| e.to_string())?;
     let file: syn::File = syn::parse2(tokens).map_err(|e| e.to_string())?;
     let code = prettyplease::unparse(&file);
+    Timings::mark(timings, "generate");
     let io = |path: &Path, e: std::io::Error| format!("{}: {e}", path.display());
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let manifest = out.join("Cargo.toml");
@@ -50,7 +90,9 @@ fn run(spec: &str, out: &Path) -> Result<(), String> {
     let src = out.join("src");
     std::fs::create_dir_all(&src).map_err(|e| io(&src, e))?;
     let lib = src.join("lib.rs");
-    std::fs::write(&lib, code).map_err(|e| io(&lib, e))
+    let written = std::fs::write(&lib, code).map_err(|e| io(&lib, e));
+    Timings::mark(timings, "write");
+    written
 }
 
 /// A manifest with the dependencies the generated code needs, by what the

@@ -1,7 +1,8 @@
 //! `openapi-clientgen generate`, run as a process against the bundled Losant
 //! spec: the files of the standalone crate, byte-for-byte determinism across
 //! runs, writing only what changed, removing only its own stale files,
-//! `--check`, and refusing to clobber files it did not write.
+//! `--check`, refusing to clobber files it did not write, and the phase
+//! timings it reports when `OPENAPI_CLIENTGEN_TIMINGS` is set.
 //!
 //! Output directories live under `CARGO_TARGET_TMPDIR`, one per test.
 
@@ -300,4 +301,65 @@ fn spec_errors_and_unreadable_inputs_fail_before_writing() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("error"), "{}", stderr(&out));
     assert!(!dir.join("x").exists() && !dir.join("y").exists(), "nothing written");
+}
+
+#[test]
+fn timings_are_reported_only_when_asked_and_change_nothing_else() {
+    let dir = scratch("timings");
+    let spec = "tests/corpus/oai-petstore.yaml";
+    let run_with = |out: &Path, timings: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_openapi-clientgen"));
+        cmd.args(["generate", spec, "--out", path_str(out), "--crate-name", "petstore"]).current_dir(repo_root());
+        if timings {
+            cmd.env("OPENAPI_CLIENTGEN_TIMINGS", "1");
+        } else {
+            cmd.env_remove("OPENAPI_CLIENTGEN_TIMINGS");
+        }
+        cmd.output().expect("cannot start openapi-clientgen")
+    };
+    let before = SystemTime::now();
+    let timed = run_with(&dir.join("timed"), true);
+    let after = SystemTime::now();
+    let plain = run_with(&dir.join("plain"), false);
+    assert_eq!(code(&timed), 0, "{}", stderr(&timed));
+    assert_eq!(code(&plain), 0, "{}", stderr(&plain));
+    assert!(!stderr(&plain).contains("timings:"), "{}", stderr(&plain));
+
+    // One line: when `main` began, then each phase in order, then the whole of `main`.
+    let err = stderr(&timed);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("timings: ")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    let fields: Vec<(&str, u128)> = lines[0]["timings: ".len()..]
+        .split(' ')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or_else(|| panic!("{kv} in {}", lines[0]));
+            (k, v.parse().unwrap_or_else(|e| panic!("{kv}: {e}")))
+        })
+        .collect();
+    let names: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        names,
+        ["main_unix_ns", "args_us", "setup_us", "analyze_us", "generate_us", "write_us", "main_us"],
+        "{}",
+        lines[0]
+    );
+    let ns = |t: SystemTime| t.duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_nanos();
+    assert!((ns(before)..=ns(after)).contains(&fields[0].1), "main began during the run: {}", lines[0]);
+    let phases: u128 = fields[1..6].iter().map(|(_, v)| v).sum();
+    let main_us = fields[6].1;
+    assert!(phases <= main_us, "the phases fit in main: {}", lines[0]);
+    assert!(main_us <= (ns(after) - ns(before)) / 1000, "main fits in the run: {}", lines[0]);
+
+    // Timing a run does not change what it writes or reports.
+    assert_eq!(read_tree(&dir.join("timed")), read_tree(&dir.join("plain")));
+    let rest = |out: &Output| {
+        stderr(out)
+            .lines()
+            .filter(|l| !l.starts_with("timings: "))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("timed", "DIR")
+            .replace("plain", "DIR")
+    };
+    assert_eq!(rest(&timed), rest(&plain));
 }
