@@ -13,7 +13,8 @@
 //! read the original way instead,
 //! in two passes: values from serde_yaml (`<<` merge keys applied), locations
 //! from yaml-rust2; its diagnostics are therefore serde_yaml's. JSON values
-//! come from serde_json, locations from the same yaml-rust2 pass.
+//! come from serde_json, locations from a scan of the JSON text that marks
+//! each node where yaml-rust2 would (tests compare the two).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -96,9 +97,10 @@ impl SourceFile {
         Some(SourceFile { name: name.to_string(), value, positions })
     }
 
-    /// Parses text the original way: values from serde_yaml or serde_json,
-    /// locations from a second pass with yaml-rust2. [`SourceFile::parse`]
-    /// falls back to it for what the one-pass reader leaves; tests compare the two.
+    /// Parses text in two passes: values from serde_yaml (locations from
+    /// yaml-rust2) or serde_json (locations from [`index_json`]).
+    /// [`SourceFile::parse`] falls back to it for what the one-pass reader
+    /// leaves, JSON included; tests compare the two.
     #[doc(hidden)]
     pub fn parse_two_pass(name: &str, text: &str) -> Result<SourceFile, Diagnostic> {
         let end = End::of(text);
@@ -116,12 +118,14 @@ impl SourceFile {
             }
         };
         let trimmed = text.trim_start();
-        let (positions, duplicate) = index_positions(text, end);
-        let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            serde_json::from_str::<Value>(text).map_err(|e| {
+        let json = trimmed.starts_with('{') || trimmed.starts_with('[');
+        let (value, (positions, duplicate)) = if json {
+            let value = serde_json::from_str::<Value>(text).map_err(|e| {
                 syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
-            })?
+            })?;
+            (value, index_json(text, end))
         } else {
+            let (positions, duplicate) = index_positions(text, end);
             let mut y = serde_yaml::from_str::<Yaml>(text).map(|y| y.0).map_err(|e| {
                 let (l, c) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
                 match &duplicate {
@@ -143,7 +147,7 @@ impl SourceFile {
                     "a `<<` merge key needs a mapping or a list of mappings",
                 )
             })?;
-            yaml_to_json(y)
+            (yaml_to_json(y), (positions, duplicate))
         };
         if let Some((key, pos)) = duplicate {
             // serde_json keeps the last of two equal keys silently; a spec must not depend on that.
@@ -336,6 +340,89 @@ fn index_positions(text: &str, end: End) -> (HashMap<String, Pos>, Duplicate) {
     (rec.positions, rec.duplicate)
 }
 
+/// Locations in JSON text that serde_json has read: the events yaml-rust2
+/// gives for it (a flow mapping or sequence per object or array, a scalar per
+/// string, number or literal), each marked where yaml-rust2 marks it, found by
+/// one scan of the bytes and fed to the same [`Indexer`]. yaml-rust2's own
+/// scanner, character by character, took about five times the instructions of
+/// serde_json's whole parse (11 of 14 M on the 83 KB `twilio_accounts_v1.json`).
+fn index_json(text: &str, end: End) -> (HashMap<String, Pos>, Duplicate) {
+    let mut rec = Indexer { end, ..Indexer::default() };
+    let bytes = text.as_bytes();
+    // Lines as yaml-rust2 counts them (`\r\n`, `\r` or `\n` ends one); columns
+    // in characters, counted up to each token from the last one on its line
+    // (linear even when the whole document is one line).
+    let (mut line, mut col, mut counted_to) = (1, 0, 0);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let mut at = |i: usize| {
+            col += bytes[counted_to..i].iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            counted_to = i;
+            end.clamp(line, col + 1)
+        };
+        match b {
+            b'\n' | b'\r' => {
+                i += if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                (line, col, counted_to) = (line + 1, 0, i);
+            }
+            b'{' => {
+                rec.event_at(&Event::MappingStart(0, None), at(i));
+                i += 1;
+            }
+            b'[' => {
+                rec.event_at(&Event::SequenceStart(0, None), at(i));
+                i += 1;
+            }
+            b'}' => {
+                rec.event_at(&Event::MappingEnd, Pos::default());
+                i += 1;
+            }
+            b']' => {
+                rec.event_at(&Event::SequenceEnd, Pos::default());
+                i += 1;
+            }
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    match c {
+                        b'"' => break,
+                        b'\\' => {
+                            escaped = true;
+                            i += 2;
+                        }
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+                // Only a key's text is used: it names the member.
+                let key = if !rec.expects_key() {
+                    String::new()
+                } else if escaped {
+                    // Decoded as serde_json decoded it (it has read this string).
+                    serde_json::from_str(text.get(start..i).unwrap_or_default()).unwrap_or_default()
+                } else {
+                    text.get(start + 1..i - 1).unwrap_or_default().to_owned()
+                };
+                let pos = at(start);
+                rec.event_at(&Event::Scalar(key, TScalarStyle::DoubleQuoted, 0, None), pos);
+            }
+            b' ' | b'\t' | b',' | b':' => i += 1,
+            _ => {
+                // A number, `true`, `false` or `null`.
+                let pos = at(i);
+                while bytes.get(i).is_some_and(|c| !b" \t\r\n,:]}".contains(c)) {
+                    i += 1;
+                }
+                rec.event_at(&Event::Scalar(String::new(), TScalarStyle::Plain, 0, None), pos);
+            }
+        }
+    }
+    rec.positions.entry(String::new()).or_insert(Pos { line: 1, column: 1 });
+    (rec.positions, rec.duplicate)
+}
+
 enum Frame {
     /// `value`: the pointer of the value whose key was just read (the next
     /// node is that value); `keys`: the keys seen, to find duplicates.
@@ -383,9 +470,8 @@ impl Indexer {
         self.positions.entry(ptr).or_insert(pos);
     }
 
-    /// Pointer of the node starting now, or None if it is a mapping key.
-    fn node_pointer(&mut self, mark: Marker, key_text: Option<&str>) -> Option<String> {
-        let pos = self.end.clamp(mark.line(), mark.col() + 1);
+    /// Pointer of the node starting now, at `pos`, or None if it is a mapping key.
+    fn node_pointer(&mut self, pos: Pos, key_text: Option<&str>) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Map { ptr, value, keys, item, .. }) => match value.take() {
@@ -447,18 +533,28 @@ impl MarkedEventReceiver for Indexer {
 
 impl Indexer {
     fn event(&mut self, ev: &Event, mark: Marker) {
+        self.event_at(ev, self.end.clamp(mark.line(), mark.col() + 1));
+    }
+
+    /// Whether the next scalar is a mapping key (its text names a member).
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { value: None, .. }))
+    }
+
+    /// An event whose node (if it starts one) starts at `pos`.
+    fn event_at(&mut self, ev: &Event, pos: Pos) {
         if self.done {
             return;
         }
         match *ev {
             Event::Scalar(ref text, _, anchor, _) => {
-                if let Some(ptr) = self.node_pointer(mark, Some(text)) {
+                if let Some(ptr) = self.node_pointer(pos, Some(text)) {
                     let start = self.log.len();
                     self.finish(&ptr, anchor, start, false);
                 }
             }
             Event::Alias(id) => {
-                if let Some(ptr) = self.node_pointer(mark, None) {
+                if let Some(ptr) = self.node_pointer(pos, None) {
                     // Replaying an anchor copies its entries; nested aliases ("billion laughs")
                     // would grow the index exponentially. Past the budget, nodes inside an alias
                     // are located at the alias itself (the value parser rejects such documents).
@@ -478,13 +574,13 @@ impl Indexer {
             }
             Event::MappingStart(anchor, _) => {
                 let item = matches!(self.stack.last(), Some(Frame::Seq { .. }));
-                let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                let ptr = self.node_pointer(pos, None).unwrap_or_default();
                 self.anchored_open += usize::from(anchor > 0);
                 let start = self.log.len();
                 self.stack.push(Frame::Map { ptr, value: None, anchor, start, keys: HashSet::new(), item });
             }
             Event::SequenceStart(anchor, _) => {
-                let ptr = self.node_pointer(mark, None).unwrap_or_default();
+                let ptr = self.node_pointer(pos, None).unwrap_or_default();
                 self.anchored_open += usize::from(anchor > 0);
                 let start = self.log.len();
                 self.stack.push(Frame::Seq { ptr, index: 0, anchor, start });
@@ -1090,6 +1186,128 @@ mod tests {
         let small = SourceFile::parse("a.yml", "a: -9223372036854775808\nb: 18446744073709551615\n").expect("valid");
         assert_eq!(small.value["a"].as_i64(), Some(i64::MIN));
         assert_eq!(small.value["b"].as_u64(), Some(u64::MAX));
+    }
+
+    /// What `index_positions` (yaml-rust2's scanner) locates in `text`, or
+    /// `None` when yaml-rust2 does not read all of it (its index is then partial).
+    fn yaml_index(text: &str) -> Option<(HashMap<String, Pos>, Duplicate)> {
+        let mut sink = Indexer::default();
+        Parser::new_from_str(text).load(&mut sink, false).ok()?;
+        Some(index_positions(text, End::of(text)))
+    }
+
+    /// `index_json` locates every node of `text` where yaml-rust2 does.
+    fn assert_json_index_is_yaml_rust2s(name: &str, text: &str) {
+        serde_json::from_str::<Value>(text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+        let json = index_json(text, End::of(text));
+        let Some(yaml) = yaml_index(text) else { panic!("{name}: yaml-rust2 does not read it") };
+        if json != yaml {
+            let diff: Vec<String> = yaml
+                .0
+                .iter()
+                .filter(|(k, v)| json.0.get(*k) != Some(v))
+                .map(|(k, v)| format!("{k}: yaml-rust2 {v:?}, index_json {:?}", json.0.get(k)))
+                .chain(json.0.keys().filter(|k| !yaml.0.contains_key(*k)).map(|k| format!("{k}: only index_json")))
+                .take(10)
+                .collect();
+            panic!("{name}: locations differ (duplicates {:?} / {:?}):\n{}", yaml.1, json.1, diff.join("\n"));
+        }
+    }
+
+    /// The JSON files of the repository, as they are, on one line, and
+    /// pretty-printed with `\r\n` or `\r` line ends.
+    #[test]
+    fn json_is_located_where_yaml_rust2_locates_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = 0;
+        for dir in ["tests/corpus", "tests/broken-specs"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("read_dir") {
+                let path = entry.expect("entry").path();
+                if path.extension().is_none_or(|e| e != "json") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read");
+                if serde_json::from_str::<Value>(&text).is_err() {
+                    continue;
+                }
+                files += 1;
+                let name = path.display().to_string();
+                assert_json_index_is_yaml_rust2s(&name, &text);
+                let value: Value = serde_json::from_str(&text).expect("JSON");
+                let compact = serde_json::to_string(&value).expect("serialize");
+                assert_json_index_is_yaml_rust2s(&format!("{name} (one line)"), &compact);
+                let pretty = serde_json::to_string_pretty(&value).expect("serialize");
+                assert_json_index_is_yaml_rust2s(&format!("{name} (CRLF)"), &pretty.replace('\n', "\r\n"));
+                assert_json_index_is_yaml_rust2s(&format!("{name} (CR)"), &pretty.replace('\n', "\r"));
+            }
+        }
+        assert!(files >= 4, "the corpus' Twilio specs and the broken JSON specs: {files}");
+    }
+
+    /// Keys with escapes and characters beyond ASCII, objects as array items
+    /// (located at their first key), empty containers, duplicate keys.
+    #[test]
+    fn json_edge_cases_are_located_where_yaml_rust2_locates_them() {
+        let cases = [
+            r#"{"a": [{"b": 1, "c": [true, null]}, {}, [], "x"], "é\u00e9\"\\/~1": {"d": -1.5e3}}"#,
+            "[\n  {\n    \"k\": \"v\"\n  },\n  {\"k\": \"é\", \"l\": 2}\n]",
+            r#"{"a": 1, "b": {"c": 2, "c": 3}, "a": 4}"#,
+            r#"{"ключ": {"ü": ["ä", {"ö": 0}]}, "": {"": 1}}"#,
+            "{}",
+            "[]",
+        ];
+        for text in cases {
+            assert_json_index_is_yaml_rust2s(text, text);
+        }
+        let (positions, duplicate) = index_json(cases[2], End::of(cases[2]));
+        assert_eq!(duplicate, Some(("c".to_string(), Pos { line: 1, column: 24 })));
+        assert_eq!(positions.get("/b/c"), Some(&Pos { line: 1, column: 16 }), "the first of two equal keys");
+        let (positions, _) = index_json(cases[1], End::of(cases[1]));
+        assert_eq!(positions.get("/0"), Some(&Pos { line: 3, column: 5 }), "an object item at its first key");
+        assert_eq!(positions.get("/1/l"), Some(&Pos { line: 5, column: 14 }), "columns count characters");
+    }
+
+    /// Generated JSON: nested objects and arrays, keys with escapes, quotes,
+    /// `~` and `/` and characters beyond ASCII, printed on one line or
+    /// pretty with `\n`, `\r\n` or `\r` line ends. Every document that
+    /// yaml-rust2 reads whole is located as it locates it.
+    #[test]
+    fn generated_json_is_located_where_yaml_rust2_locates_it() {
+        use proptest::prelude::*;
+        let key = || proptest::string::string_regex("[a-z~/\"\\\\éжü€ 𝄞\t]{0,6}").expect("regex");
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            key().prop_map(Value::String),
+        ];
+        let doc = leaf.prop_recursive(4, 40, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        });
+        let compared = std::cell::Cell::new(0u32);
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(256));
+        runner
+            .run(&(doc, 0..4usize), |(value, style)| {
+                let pretty = serde_json::to_string_pretty(&value).expect("serialize");
+                let text = match style {
+                    0 => serde_json::to_string(&value).expect("serialize"),
+                    1 => pretty,
+                    2 => pretty.replace('\n', "\r\n"),
+                    _ => pretty.replace('\n', "\r"),
+                };
+                if yaml_index(&text).is_some() {
+                    compared.set(compared.get() + 1);
+                    assert_json_index_is_yaml_rust2s("generated", &text);
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(compared.get() >= 200, "yaml-rust2 read only {} of 256 documents", compared.get());
     }
 
     /// A final `-` without a newline is an empty item that yaml-rust2 marks on
