@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (used by CI via .ci/run):
 #   bash scripts/test.sh
-# Installs the pinned Node tools, then runs rustfmt, clippy and all tests.
+# Installs the pinned Node tools, then runs rustfmt, clippy, rustdoc and all tests.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,6 +39,10 @@ cargo fmt --all -- --check
 # proc-macros are compiled once.
 section "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+
+# Public docs that link to private items render as plain text on docs.rs.
+section "cargo doc --workspace --no-deps (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 section "cargo test --workspace --all-targets"
 cargo test --workspace --all-targets

@@ -3,7 +3,7 @@
 //! the runtime in `src/runtime.rs` — no build script, no dependency on the
 //! generator.
 //!
-//! [`crate_files`] is pure (same input, same bytes); [`write_crate`] writes
+//! `crate_files` is pure (same input, same bytes); [`write_crate`] writes
 //! only files whose content changed and removes generated files that are no
 //! longer produced; [`check_crate`] compares a directory with what would be
 //! written, for CI.

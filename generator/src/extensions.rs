@@ -30,7 +30,7 @@
 //! The base URL defaults to the first `servers` entry (its variables replaced
 //! by their defaults; none, or a relative one: `.base_url(..)` is required),
 //! the credentials come from `components.securitySchemes` and `security`
-//! (see [`crate::security`]), and four extensions declare the rest:
+//! (see the `security` module), and four extensions declare the rest:
 //!
 //! ```yaml
 //! x-clientgen-user-agent: my-api-rust/{version}  # {version}: the crate's version

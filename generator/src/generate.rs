@@ -106,24 +106,24 @@ fn module_as_file(m: syn::ItemMod) -> String {
     prettyplease::unparse(&syn::File { shebang: None, attrs, items })
 }
 
-/// [`generate`] for a document built in memory (not analyzed): converted to the typed model first.
+/// `generate` for a document built in memory (not analyzed): converted to the typed model first.
 pub fn generate_value(doc: &Value, lock: Option<&NameLock>) -> Result<Generated, Error> {
     generate(&model_of(doc)?, lock)
 }
 
-/// [`generate_code`] for a document built in memory (not analyzed).
+/// `generate_code` for a document built in memory (not analyzed).
 pub fn generate_code_value(doc: &Value, lock: Option<&NameLock>) -> Result<String, Error> {
     generate_code(&model_of(doc)?, lock)
 }
 
-/// [`generate_with`] for a document built in memory, with the crate writer's
+/// `generate_with` for a document built in memory, with the crate writer's
 /// module texts made the same way (for the tests that compare cuttings).
 pub fn generate_value_with(doc: &Value, chunking: Chunking) -> Result<(Generated, ModuleFiles), Error> {
     let model = model_of(doc)?;
     Ok((generate_with(&model, None, Some(chunking))?, generate_files(&model, None, Some(chunking))?.1))
 }
 
-/// [`lower_checked`] for a document built in memory (not analyzed).
+/// `lower_checked` for a document built in memory (not analyzed).
 pub fn lower_value(doc: &Value, lock: Option<&NameLock>) -> Api {
     ops::lower_api(&Model::of(doc).expect("the document fits the OpenAPI model"), lock)
 }

@@ -33,7 +33,7 @@
 //!   `x-clientgen-default-query`, `x-clientgen-client-headers` at the document
 //!   root: the API's wire conventions, see [`extensions`];
 //! - `x-rust-name` on a security scheme: the name of its credential setter,
-//!   see [`security`].
+//!   see the `security` module.
 
 mod build;
 mod check;

@@ -14,7 +14,7 @@
 //!
 //! The lock is a JSON file with sorted keys (one entry per line, so a pull
 //! request shows exactly which names change). Lowering consults it
-//! ([`crate::lower::Lowerer::with_lock`]): an identity that is in the lock
+//! (`Lowerer::with_lock`): an identity that is in the lock
 //! keeps its locked name, and a locked name stays reserved while its
 //! identity exists, so a new item cannot take it. Identities that are not in
 //! the lock get their natural name. Refreshing the lock

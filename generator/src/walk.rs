@@ -194,7 +194,7 @@ pub struct ParamItem<'a> {
 }
 
 /// The one iterator over operations: every operation of the document in
-/// document order (paths, then [`METHODS`] order), with its merged and
+/// document order (paths, then `METHODS` order), with its merged and
 /// resolved parameters. Path items and operations that are not mappings,
 /// and `parameters` that are not lists, are skipped (the checker reports them).
 ///
