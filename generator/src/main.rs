@@ -8,6 +8,9 @@ use openapi_clientgen::diff::cli::Outcome;
 use openapi_clientgen::names_lock::NameLock;
 use openapi_clientgen::{diag, to_yaml, write_if_changed, Analysis, Config, Error};
 
+mod timings;
+use timings::Timings;
+
 /// The allocator of the command line (see the `jemalloc` feature in Cargo.toml).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 mod allocator {
@@ -265,47 +268,6 @@ fn status(a: &Analysis) -> ExitCode {
 /// step. Used only by the CLI, right before it writes its output and ends.
 fn leave_to_exit<T>(value: T) {
     std::mem::forget(value);
-}
-
-/// The environment variable that makes `generate` report how long each of its
-/// phases took (`scripts/bench-ab.py --phases` sets it and reads the report).
-const TIMINGS_VAR: &str = "OPENAPI_CLIENTGEN_TIMINGS";
-
-/// Wall time of each phase of a run, printed as one line on stderr at the
-/// end when [`TIMINGS_VAR`] is set; nothing is measured otherwise. The line
-/// starts with the moment `main` began (nanoseconds since the Unix epoch), so
-/// that a harness that noted when it started the process can tell how long
-/// loading the program took.
-struct Timings {
-    started: std::time::SystemTime,
-    last: std::time::Instant,
-    line: String,
-}
-
-impl Timings {
-    fn start() -> Option<Timings> {
-        std::env::var_os(TIMINGS_VAR)?;
-        let started = std::time::SystemTime::now();
-        let since_epoch = started.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        let line = format!("timings: main_unix_ns={}", since_epoch.as_nanos());
-        Some(Timings { started, last: std::time::Instant::now(), line })
-    }
-
-    /// Ends the phase `name` (the time since the previous mark).
-    fn mark(timings: &mut Option<Timings>, name: &str) {
-        if let Some(t) = timings {
-            let now = std::time::Instant::now();
-            t.line.push_str(&format!(" {name}_us={}", now.duration_since(t.last).as_micros()));
-            t.last = now;
-        }
-    }
-
-    fn report(timings: Option<Timings>) {
-        if let Some(t) = timings {
-            let total = t.started.elapsed().unwrap_or_default().as_micros();
-            eprintln!("{} main_us={total}", t.line);
-        }
-    }
 }
 
 fn main() -> ExitCode {

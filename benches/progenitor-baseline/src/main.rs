@@ -12,40 +12,12 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-/// Phase timings on stderr, in the format and under the environment variable
-/// of `openapi-clientgen generate` (its `Timings`), for `bench-ab.py --phases`.
-struct Timings {
-    started: SystemTime,
-    last: Instant,
-    line: String,
-}
-
-impl Timings {
-    fn start() -> Option<Timings> {
-        std::env::var_os("OPENAPI_CLIENTGEN_TIMINGS")?;
-        let started = SystemTime::now();
-        let since_epoch = started.duration_since(UNIX_EPOCH).unwrap_or_default();
-        let line = format!("timings: main_unix_ns={}", since_epoch.as_nanos());
-        Some(Timings { started, last: Instant::now(), line })
-    }
-
-    fn mark(timings: &mut Option<Timings>, name: &str) {
-        if let Some(t) = timings {
-            let now = Instant::now();
-            t.line.push_str(&format!(" {name}_us={}", now.duration_since(t.last).as_micros()));
-            t.last = now;
-        }
-    }
-
-    fn report(timings: Option<Timings>) {
-        if let Some(t) = timings {
-            let total = t.started.elapsed().unwrap_or_default().as_micros();
-            eprintln!("{} main_us={total}", t.line);
-        }
-    }
-}
+// Phase timings in the format and under the environment variable of
+// `openapi-clientgen generate`, for `bench-ab.py --phases`: the same file.
+#[path = "../../../generator/src/timings.rs"]
+mod timings;
+use timings::Timings;
 
 fn main() -> ExitCode {
     let mut timings = Timings::start();
