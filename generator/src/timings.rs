@@ -1,5 +1,7 @@
-//! Wall time of each phase of a run, printed as one line on stderr at the
-//! end when [`TIMINGS_VAR`] is set; nothing is measured otherwise.
+//! Wall time of each phase of a `generate` run, printed as one line on
+//! stderr before its report when [`TIMINGS_VAR`] is set; nothing is measured
+//! otherwise (`generate --check` and the other subcommands print nothing
+//! either way).
 //! `scripts/bench-ab.py --phases` sets the variable and reads the lines.
 //!
 //! The line starts with the moment `main` began (nanoseconds since the Unix
