@@ -89,8 +89,7 @@ impl SourceFile {
     /// [`SourceFile::parse`] leaves to [`SourceFile::parse_two_pass`].
     #[doc(hidden)]
     pub fn parse_one_pass(name: &str, text: &str) -> Option<SourceFile> {
-        let trimmed = text.trim_start();
-        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        if is_json(text) {
             return None;
         }
         let (value, positions) = read_yaml_once(text)?;
@@ -117,9 +116,7 @@ impl SourceFile {
                 hint: hint.to_string(),
             }
         };
-        let trimmed = text.trim_start();
-        let json = trimmed.starts_with('{') || trimmed.starts_with('[');
-        let (value, (positions, duplicate)) = if json {
+        let (value, (positions, duplicate)) = if is_json(text) {
             let value = serde_json::from_str::<Value>(text).map_err(|e| {
                 syntax(e.line(), e.column(), format!("invalid JSON: {e}"), "fix the JSON syntax at this position")
             })?;
@@ -173,6 +170,13 @@ impl SourceFile {
             }
         }
     }
+}
+
+/// Whether `text` is read as JSON: it starts with `{` or `[` (after
+/// whitespace). Such text is also YAML, but serde_json reads its values.
+fn is_json(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with('{') || trimmed.starts_with('[')
 }
 
 /// A YAML value as `serde_yaml::Value`, except that integers beyond 64 bits
