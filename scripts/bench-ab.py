@@ -11,6 +11,8 @@ side.
         --overlay tests/corpus/overlays/openai.yml   # specs progenitor does not take
     TMPDIR=/dev/shm python3 scripts/bench-ab.py SPEC...   # outputs on tmpfs: the generators, not ext4
     python3 scripts/bench-ab.py --phases SPEC...   # and where the time goes, phase by phase
+    python3 scripts/bench-ab.py --cargo-progenitor target/cargo-progenitor/bin/cargo-progenitor SPEC...
+        # and progenitor as its users run it (`cargo progenitor`, formatting with rustfmt)
 
 With --phases every side runs with OPENAPI_CLIENTGEN_TIMINGS set, prints
 when its `main` began and how long each phase took on stderr (which then goes
@@ -58,12 +60,23 @@ def main():
         "--progenitor",
         default=os.path.join(TARGET, "progenitor-baseline", "release", "progenitor-baseline"),
     )
+    p.add_argument(
+        "--cargo-progenitor",
+        metavar="BIN",
+        help="also run progenitor's own command (`cargo progenitor`, which formats with rustfmt "
+        "as a second process) on the same specs, with its defaults (the baseline's settings); "
+        "install it with: cargo install cargo-progenitor --version 0.15.1 --locked --root target/cargo-progenitor",
+    )
     args = p.parse_args()
     if args.overlay and not args.no_progenitor:
         sys.exit("--overlay needs --no-progenitor: progenitor reads no overlays, so the inputs would differ")
+    if args.cargo_progenitor and (args.no_progenitor or args.phases):
+        sys.exit("--cargo-progenitor goes with the progenitor baseline and without --phases (it prints no timings)")
     sides = {"ours": args.ours}
     if args.old:
         sides = {"old": args.old, **sides}
+    if args.cargo_progenitor:
+        sides["cargo-progenitor"] = args.cargo_progenitor
     if not args.no_progenitor:
         sides["progenitor"] = args.progenitor
     for name, binary in sides.items():
@@ -99,6 +112,8 @@ def main():
                     if side == "progenitor":
                         # It makes the directory itself, as ours does (both inside the timing).
                         argv = [sides[side], spec, out]
+                    elif side == "cargo-progenitor":
+                        argv = [sides[side], "progenitor", "-i", spec, "-o", out, "-n", "bench", "-v", "0.1.0"]
                     else:
                         argv = [sides[side], "generate", spec, "--out", out, "--crate-name", "bench"]
                         for overlay in args.overlay:
@@ -130,12 +145,12 @@ def main():
             print(os.path.basename(spec))
             for s in sides:
                 ratio = "" if s == last else f"   wall {w[s] / w[last]:.3f}   cpu {c[s] / c[last]:.3f} × {last}"
-                print(f"  {s:<11} wall {w[s]:9.2f} ms   cpu {c[s]:9.2f} ms{ratio}")
+                print(f"  {s:<16} wall {w[s]:9.2f} ms   cpu {c[s]:9.2f} ms{ratio}")
             if args.phases:
-                print("  median µs   " + "".join(f"{p:>10}" for p in PHASES))
+                print("  median µs        " + "".join(f"{p:>10}" for p in PHASES))
                 for s in sides:
                     row = "".join(f"{statistics.median(phases[s][p]):10.0f}" for p in PHASES)
-                    print(f"  {s:<11} {row}")
+                    print(f"  {s:<16} {row}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
