@@ -81,7 +81,12 @@ def main():
         sides["progenitor"] = args.progenitor
     for name, binary in sides.items():
         if not os.access(binary, os.X_OK):
-            sys.exit(f"{name}: {binary} is not built (cargo build --release; see scripts/bench-progenitor.sh)")
+            how = (
+                "cargo install cargo-progenitor --version 0.15.1 --locked --root target/cargo-progenitor"
+                if name == "cargo-progenitor"
+                else "cargo build --release; see scripts/bench-progenitor.sh"
+            )
+            sys.exit(f"{name}: {binary} is not built ({how})")
     work = tempfile.mkdtemp(prefix="bench-ab-")
     # Each side runs from a fresh copy of its binary, as `cargo install` places
     # one. How a file got into the page cache changes how fast it starts: on
