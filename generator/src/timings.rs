@@ -18,7 +18,9 @@ pub const TIMINGS_VAR: &str = "OPENAPI_CLIENTGEN_TIMINGS";
 
 /// The phases timed so far (see the module docs).
 pub struct Timings {
-    started: SystemTime,
+    /// When `main` began, on the same monotonic clock as the phases, so
+    /// that they always add up to at most `main_us`.
+    began: Instant,
     last: Instant,
     line: String,
 }
@@ -27,10 +29,10 @@ impl Timings {
     /// Starts timing if [`TIMINGS_VAR`] is set.
     pub fn start() -> Option<Timings> {
         std::env::var_os(TIMINGS_VAR)?;
-        let started = SystemTime::now();
-        let since_epoch = started.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let began = Instant::now();
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let line = format!("timings: main_unix_ns={}", since_epoch.as_nanos());
-        Some(Timings { started, last: Instant::now(), line })
+        Some(Timings { began, last: began, line })
     }
 
     /// Ends the phase `name` (the time since the previous mark).
@@ -45,7 +47,7 @@ impl Timings {
     /// Prints the line.
     pub fn report(timings: Option<Timings>) {
         if let Some(t) = timings {
-            let total = t.started.elapsed().unwrap_or_default().as_micros();
+            let total = t.began.elapsed().as_micros();
             eprintln!("{} main_us={total}", t.line);
         }
     }
