@@ -65,7 +65,7 @@ def main():
         metavar="BIN",
         help="also run progenitor's own command (`cargo progenitor`, which formats with rustfmt "
         "as a second process) on the same specs, with its defaults (the baseline's settings); "
-        "install it with: cargo install cargo-progenitor --version 0.15.1 --locked --root target/cargo-progenitor",
+        f"install it with: {CARGO_PROGENITOR_INSTALL}",
     )
     args = p.parse_args()
     if args.overlay and not args.no_progenitor:
@@ -82,7 +82,7 @@ def main():
     for name, binary in sides.items():
         if not os.access(binary, os.X_OK):
             how = (
-                "cargo install cargo-progenitor --version 0.15.1 --locked --root target/cargo-progenitor"
+                CARGO_PROGENITOR_INSTALL
                 if name == "cargo-progenitor"
                 else "cargo build --release; see scripts/bench-progenitor.sh"
             )
@@ -161,6 +161,8 @@ def main():
 
 
 TIMINGS_VAR = "OPENAPI_CLIENTGEN_TIMINGS"
+# How --cargo-progenitor's binary is installed (the version the baseline uses).
+CARGO_PROGENITOR_INSTALL = "cargo install cargo-progenitor --version 0.15.1 --locked --root target/cargo-progenitor"
 # Each run's wall time in parts: from spawning to the first line of `main`
 # (loading, relocating, the allocator's and std's start-up), the phases the
 # program reports, and from its last mark to the end of `wait4` (exit and
